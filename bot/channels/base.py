@@ -1,0 +1,116 @@
+"""The one small interface every channel implements, so handlers never know which app is used."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote: a person's id on a channel, and the chat the reply goes back to."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    name: str = ""
+    is_group_chat: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Evidence sent with a command (a document or photo); `file_ref` is the channel's file id."""
+
+    kind: Literal["document", "photo"]
+    file_ref: str
+    file_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A message as a channel received it, before any command parsing."""
+
+    sender: Sender
+    text: str
+    message_id: str
+    received_at: datetime
+    attachment: Attachment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """A file to send: the status chart (photo) or a report (document)."""
+
+    kind: Literal["document", "photo"]
+    path: Path
+    file_name: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a handler answers: text, and files when it produced any."""
+
+    text: str
+    files: tuple[OutgoingFile, ...] = field(default=())
+
+
+MessageHandler = Callable[[IncomingMessage], Awaitable[Reply | None]]
+
+
+class SendError(Exception):
+    """A send that did not go through; `retry_after` is set when the server asked us to wait."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Channel(Protocol):
+    """A way to reach people. `send_*` return the channel's id of the (last) message sent."""
+
+    name: str
+    max_text_length: int
+
+    async def start(self, on_message: MessageHandler) -> None:
+        """Begin receiving; each message goes to `on_message` and its reply is sent back."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    async def send_text(self, chat_id: str, text: str) -> str: ...
+
+    async def send_file(self, chat_id: str, file: OutgoingFile) -> str: ...
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a long message on line boundaries so that every part fits the channel's limit.
+
+    A single line longer than the limit is cut at the last space before it (or hard, if none).
+    """
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else limit
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return [part for part in parts if part.strip()]

@@ -1,0 +1,234 @@
+"""The configuration file (TOML) and its built-in defaults.
+
+Every key is checked when the file is read, so a typo fails at start-up with one line that
+names the key, instead of surfacing as odd behaviour weeks later. Secrets may come from the
+environment so that the file itself can be shared.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bot.domain import units
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///nhacviec.db"
+TELEGRAM_TOKEN_ENV = "NHACVIEC_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "NHACVIEC_ZALO_TOKEN"
+
+#: The departments of Sở GDĐT Hưng Yên, an editable sample: the members of "Các phòng thuộc Sở".
+SAMPLE_DEPARTMENTS = (
+    "Văn phòng Sở",
+    "Phòng Tổ chức cán bộ",
+    "Phòng Kế hoạch - Tài chính",
+    "Phòng Giáo dục Mầm non",
+    "Phòng Giáo dục Tiểu học",
+    "Phòng Giáo dục Trung học",
+    "Phòng Giáo dục nghề nghiệp - Giáo dục thường xuyên",
+    "Phòng Khảo thí và Kiểm định chất lượng giáo dục",
+    "Thanh tra Sở",
+)
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    enabled: bool = False
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8443"
+    secret: str = ""
+    #: The bot's @username, for invitation links (https://t.me/USERNAME?start=CODE).
+    username: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloConfig:
+    enabled: bool = False
+    token: str = ""
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    mode: str = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1:8444"
+    secret: str = ""
+    rate_per_second: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyConfig:
+    """Who the agency is, for the heading of reports."""
+
+    parent: str = "UBND TỈNH HƯNG YÊN"
+    name: str = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    place: str = "Hưng Yên"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    database_url: str = DEFAULT_DATABASE_URL
+    plan_file: Path | None = None
+    language: str = "vi"
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    zalo: ZaloConfig = field(default_factory=ZaloConfig)
+    reminders: Mapping[str, Any] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {units.DEPARTMENTS: SAMPLE_DEPARTMENTS}
+    )
+    agency: AgencyConfig = field(default_factory=AgencyConfig)
+    source: Path | None = None
+
+    def reminder_settings(self):  # -> ReminderSettings; imported lazily to keep config light
+        """Build the reminder policy's settings; a bad `[reminders]` key becomes a ConfigError."""
+        from scheduler.settings import ReminderSettings
+
+        try:
+            return ReminderSettings.from_toml(self.reminders)
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
+
+    @property
+    def reminders_enabled(self) -> bool:
+        return bool(self.reminders.get("enabled", True))
+
+
+_SECTIONS = {"database", "plan", "language", "telegram", "zalo", "reminders", "units", "agency"}
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the config file; with no path, `./config.toml` if it exists, else built-in defaults."""
+    environ = os.environ if environ is None else environ
+    explicit = path is not None
+    path = path or DEFAULT_CONFIG_PATH
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist (copy config.example.toml)")
+        return _apply_environment(Config(), environ)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from error
+    config = _from_mapping(raw, base_dir=path.resolve().parent)
+    config = Config(**{**_as_dict(config), "source": path})
+    return _apply_environment(config, environ)
+
+
+def _as_dict(config: Config) -> dict[str, Any]:
+    return {name: getattr(config, name) for name in Config.__dataclass_fields__}
+
+
+def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
+    unknown = set(raw) - _SECTIONS
+    if unknown:
+        raise ConfigError(
+            f"unknown section [{sorted(unknown)[0]}] (known: {', '.join(sorted(_SECTIONS))})"
+        )
+    database = _table(raw, "database")
+    _check_keys("database", database, {"url"})
+    plan = _table(raw, "plan")
+    _check_keys("plan", plan, {"file"})
+    plan_file = _string("plan", plan, "file", "")
+    language = raw.get("language", "vi")
+    if language not in ("vi", "en"):
+        raise ConfigError(f'language must be "vi" or "en", got {language!r}')
+    return Config(
+        database_url=_string("database", database, "url", DEFAULT_DATABASE_URL),
+        plan_file=(base_dir / plan_file) if plan_file else None,
+        language=language,
+        telegram=_dataclass_from("telegram", _table(raw, "telegram"), TelegramConfig),
+        zalo=_dataclass_from("zalo", _table(raw, "zalo"), ZaloConfig),
+        reminders=_table(raw, "reminders"),
+        groups=_groups(_table(raw, "units")),
+        agency=_dataclass_from("agency", _table(raw, "agency"), AgencyConfig),
+    )
+
+
+def _table(raw: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{name}] must be a table")
+    return value
+
+
+def _check_keys(section: str, table: Mapping[str, Any], known: set[str]) -> None:
+    unknown = set(table) - known
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(f"unknown key [{section}] {key} (known: {', '.join(sorted(known))})")
+
+
+def _string(section: str, table: Mapping[str, Any], key: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"[{section}] {key} must be a string, got {value!r}")
+    return value
+
+
+def _dataclass_from(section: str, table: Mapping[str, Any], kind: type) -> Any:
+    defaults = kind()
+    _check_keys(section, table, set(kind.__dataclass_fields__))
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            raise ConfigError(f"[{section}] {key} must be {_type_name(expected)}, got {value!r}")
+        values[key] = value
+    if "mode" in values and values["mode"] not in ("polling", "webhook"):
+        raise ConfigError(
+            f'[{section}] mode must be "polling" or "webhook", got {values["mode"]!r}'
+        )
+    return kind(**values)
+
+
+def _type_name(kind: type) -> str:
+    return {bool: "true or false", str: "a string", float: "a number", int: "a whole number"}.get(
+        kind, kind.__name__
+    )
+
+
+def _groups(table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    _check_keys("units", table, {"groups"})
+    groups_table = table.get("groups")
+    if groups_table is None:
+        return {units.DEPARTMENTS: SAMPLE_DEPARTMENTS}
+    if not isinstance(groups_table, dict):
+        raise ConfigError("[units.groups] must be a table of group name = [member units]")
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, members in groups_table.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ConfigError(f'[units.groups] "{name}" must be a list of unit names')
+        groups[name] = tuple(m.strip() for m in members if m.strip())
+    return groups
+
+
+def _apply_environment(config: Config, environ: Mapping[str, str]) -> Config:
+    """Let tokens come from the environment, so they need not sit in a file."""
+    telegram, zalo = config.telegram, config.zalo
+    if environ.get(TELEGRAM_TOKEN_ENV):
+        telegram = replace(telegram, token=environ[TELEGRAM_TOKEN_ENV])
+    if environ.get(ZALO_TOKEN_ENV):
+        zalo = replace(zalo, token=environ[ZALO_TOKEN_ENV])
+    for section, channel in (("telegram", telegram), ("zalo", zalo)):
+        if channel.enabled and not channel.token:
+            env = TELEGRAM_TOKEN_ENV if section == "telegram" else ZALO_TOKEN_ENV
+            raise ConfigError(
+                f"[{section}] is enabled but has no token: set [{section}] token or {env}"
+            )
+        if channel.enabled and channel.mode == "webhook" and not channel.secret:
+            raise ConfigError(
+                f'[{section}] mode = "webhook" needs [{section}] secret (8–256 characters)'
+            )
+    return Config(**{**_as_dict(config), "telegram": telegram, "zalo": zalo})

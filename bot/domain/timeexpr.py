@@ -1,0 +1,218 @@
+"""Read a plan's "thời gian thực hiện" into a `Schedule` (DESIGN: Time expressions → schedule).
+
+The parser is deliberately strict: each accepted form is one anchored pattern, and anything else
+is `unknown`. A wrong date sends wrong reminders to a whole department, while an `unknown` one
+only produces a warning that the Office fixes with one command. For the same reason nothing here
+raises: an impossible date such as 31/02 is `unknown` too.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from bot.domain.model import Every, Schedule
+from bot.domain.text import match_key
+
+# Cells longer than this are prose, not a time expression; skipping them bounds the regex work.
+_MAX_LENGTH = 300
+
+_DAY_MONTH = r"([0-9]{1,2})/([0-9]{1,2})(?:/([0-9]{4}))?"
+_MONTH = r"([0-9]{1,2})"
+_YEAR = r"([0-9]{4})"
+_UNTIL = r"(?:đến|tới|-|cho đến)(?: hết)?"
+_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_EVERY_WORD = {
+    "tuần": Every.WEEK,
+    "tháng": Every.MONTH,
+    "quý": Every.QUARTER,
+    "quí": Every.QUARTER,
+    "năm": Every.YEAR,
+}
+_EVERY_MONTHS = {1: Every.MONTH, 3: Every.QUARTER, 6: Every.HALF_YEAR, 12: Every.YEAR}
+_NUMBER_WORDS = {"một": "1", "ba": "3", "sáu": "6", "mười hai": "12"}
+
+
+_BEFORE = re.compile(rf"(?:hoàn thành |thực hiện )?trước (?:vào )?{_DAY_MONTH}")
+_BY = re.compile(
+    rf"(?:hoàn thành )?(?:chậm nhất|muộn nhất|hạn chót|hạn cuối|thời hạn|hạn)"
+    rf"(?: là| vào| đến)?:? {_DAY_MONTH}"
+)
+_ON = re.compile(rf"(?:hoàn thành )?(?:trong |vào )?{_DAY_MONTH}")
+_DATE_RANGE = re.compile(rf"(?:từ |tháng |trong |thời gian )?{_DAY_MONTH} {_UNTIL} {_DAY_MONTH}")
+_MONTH_RANGE = re.compile(
+    rf"(?:từ |trong )?tháng {_MONTH}(?:/{_YEAR})? {_UNTIL} (?:tháng )?{_MONTH}(?:/{_YEAR})?"
+)
+_ONE_MONTH = re.compile(rf"(?:trong |cả )?tháng {_MONTH}(?:/{_YEAR})?")
+_QUARTER = re.compile(rf"(?:trong )?qu[ýí] (iv|iii|ii|i|0?[1-4])(?:/{_YEAR})?")
+_HALF = re.compile(rf"(?:trong )?0?6 tháng (đầu|cuối) năm(?:[ /]{_YEAR})?")
+_WHOLE_YEAR = re.compile(rf"(?:trong |cả )?năm(?: {_YEAR})?")
+
+_ROUTINE = re.compile(r"thường xuyên(?:,? liên tục)?")
+_EVERY = re.compile(r"(?:định k[ỳì] )?(?:hằng|hàng|mỗi) (tuần|tháng|qu[ýí]|năm)(?: một lần)?")
+_PERIODIC = re.compile(r"định k[ỳì] (tuần|tháng|qu[ýí]|năm)")
+_EVERY_N_MONTHS = re.compile(
+    r"(?:(?:định k[ỳì]|hằng|hàng|mỗi) ([0-9]{1,2}) tháng(?: (?:1|một) lần|/(?:1 )?lần)?"
+    r"|([0-9]{1,2}) tháng(?: (?:1|một) lần|/(?:1 )?lần))"
+)
+_AS_REGULATED = re.compile(
+    r"(?:theo (?:quy|qui) định|theo yêu cầu|khi có yêu cầu|đột xuất)(?:\W.*)?"
+)
+
+
+def parse_when(text: str, plan_year: int | None) -> Schedule:
+    """Return the schedule a time expression stands for; `unknown` when it is not understood.
+
+    `plan_year` places a date written without a year (for a range: the end's year); with `None`
+    such dates cannot be placed and the result is `unknown`.
+    """
+    key = _canonical(text)
+    if not key or len(key) > _MAX_LENGTH:
+        return Schedule.unknown()
+    for reader in _READERS:
+        try:
+            schedule = reader(key, plan_year)
+        except (ValueError, OverflowError):
+            # An impossible date (31/02, month 13, year 0) or no year to place it in.
+            return Schedule.unknown()
+        if schedule is not None:
+            return schedule
+    return Schedule.unknown()
+
+
+def parse_chat_date(text: str, default_year: int) -> date | None:
+    """Read a date typed in chat, `15/12/2022` or `15/12` (then in `default_year`); else None."""
+    key = _canonical(text)
+    match = re.fullmatch(_DAY_MONTH, key)
+    if match is None:
+        return None
+    try:
+        return _day(match.group(1), match.group(2), match.group(3), default_year)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _canonical(text: str) -> str:
+    """Reduce the many ways of writing one expression to a single spelling the patterns expect."""
+    key = match_key(text).strip(" .,;:")
+    key = re.sub(r"\s*/\s*", "/", key)
+    key = re.sub(r"\s*-\s*", " - ", key)
+    key = key.replace("(", " ").replace(")", " ")
+    for word, digits in _NUMBER_WORDS.items():
+        key = re.sub(rf"\b{word} tháng\b", f"{digits} tháng", key)
+    # The document style "ngày 15 tháng 12 năm 2023" becomes "ngày 15/12/2023".
+    key = re.sub(r"\bngày ([0-9]{1,2}) tháng ([0-9]{1,2})\b", r"ngày \1/\2", key)
+    # "tháng 3 năm 2023", "Quý IV năm 2023", "15/12 năm 2023" put the year after a slash.
+    key = re.sub(r"(?<![0-9])([0-9]{1,2}|\b(?:iv|iii|ii|i)) năm ([0-9]{4})\b", r"\1/\2", key)
+    key = re.sub(r"\bngày (?=[0-9])", "", key)
+    return " ".join(key.split())
+
+
+def _day(day: str, month: str, year: str | None, default_year: int | None) -> date:
+    return date(int(year) if year else _require(default_year), int(month), int(day))
+
+
+class _NoYearError(ValueError):
+    """A date written without a year, and no plan year to place it in."""
+
+
+def _require(year: int | None) -> int:
+    if year is None:
+        raise _NoYearError
+    return year
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _read_deadline(key: str, plan_year: int | None) -> Schedule | None:
+    if match := _BEFORE.fullmatch(key):
+        return Schedule.deadline(_day(*match.groups(), plan_year) - timedelta(days=1))
+    if match := _BY.fullmatch(key) or _ON.fullmatch(key):
+        return Schedule.deadline(_day(*match.groups(), plan_year))
+    return None
+
+
+def _read_date_range(key: str, plan_year: int | None) -> Schedule | None:
+    match = _DATE_RANGE.fullmatch(key)
+    if match is None:
+        return None
+    d1, m1, y1, d2, m2, y2 = match.groups()
+    end_year = int(y2) if y2 else int(y1) if y1 else _require(plan_year)
+    end = date(end_year, int(m2), int(d2))
+    if y1:
+        start = date(int(y1), int(m1), int(d1))
+        if not y2 and end < start:  # "Từ 01/12/2022 đến 31/01": the end is in the next year
+            end = date(end_year + 1, end.month, end.day)
+    else:
+        start = date(end_year, int(m1), int(d1))
+        if start > end:  # "Từ 01/12 đến 31/01/2023": the start is in the year before
+            start = date(end_year - 1, start.month, start.day)
+    return _window(start, end)
+
+
+def _read_months(key: str, plan_year: int | None) -> Schedule | None:
+    if match := _MONTH_RANGE.fullmatch(key):
+        m1, y1, m2, y2 = match.groups()
+        end_year = int(y2) if y2 else int(y1) if y1 else _require(plan_year)
+        wraps = int(m1) > int(m2)  # "Từ tháng 11 đến tháng 2/2023" starts the year before
+        start_year = int(y1) if y1 else end_year - 1 if wraps else end_year
+        if y1 and not y2 and wraps:
+            end_year += 1
+        return _window(date(start_year, int(m1), 1), _month_end(end_year, int(m2)))
+    if match := _ONE_MONTH.fullmatch(key):
+        month, year = match.groups()
+        year_number = int(year) if year else _require(plan_year)
+        return _window(date(year_number, int(month), 1), _month_end(year_number, int(month)))
+    return None
+
+
+def _read_quarter_half_year(key: str, plan_year: int | None) -> Schedule | None:
+    if match := _QUARTER.fullmatch(key):
+        quarter = _QUARTERS[match.group(1).lstrip("0")]
+        year = int(match.group(2)) if match.group(2) else _require(plan_year)
+        first = 3 * quarter - 2
+        return _window(date(year, first, 1), _month_end(year, first + 2))
+    if match := _HALF.fullmatch(key):
+        year = int(match.group(2)) if match.group(2) else _require(plan_year)
+        if match.group(1) == "đầu":
+            return _window(date(year, 1, 1), date(year, 6, 30))
+        return _window(date(year, 7, 1), date(year, 12, 31))
+    if match := _WHOLE_YEAR.fullmatch(key):
+        year = int(match.group(1)) if match.group(1) else _require(plan_year)
+        return _window(date(year, 1, 1), date(year, 12, 31))
+    return None
+
+
+def _read_recurring(key: str, plan_year: int | None) -> Schedule | None:
+    if _ROUTINE.fullmatch(key):
+        return Schedule.recurring(Every.MONTH)
+    if match := _EVERY.fullmatch(key) or _PERIODIC.fullmatch(key):
+        return Schedule.recurring(_EVERY_WORD[match.group(1)])
+    if match := _EVERY_N_MONTHS.fullmatch(key):
+        every = _EVERY_MONTHS.get(int(match.group(1) or match.group(2)))
+        return Schedule.recurring(every) if every else None
+    return None
+
+
+def _read_as_regulated(key: str, plan_year: int | None) -> Schedule | None:
+    return Schedule.as_regulated() if _AS_REGULATED.fullmatch(key) else None
+
+
+def _window(start: date, end: date) -> Schedule | None:
+    if start > end:
+        raise ValueError("a window that ends before it starts")
+    return Schedule.window(start, end)
+
+
+_READERS: tuple[Callable[[str, int | None], Schedule | None], ...] = (
+    _read_date_range,
+    _read_deadline,
+    _read_months,
+    _read_quarter_half_year,
+    _read_recurring,
+    _read_as_regulated,
+)

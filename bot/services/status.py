@@ -1,0 +1,195 @@
+"""The truth at a glance: every task's state, due date and the units that still owe it.
+
+One computation feeds `/status`, `/tasks`, `nhacviec status --json` and the reports, so they can
+never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, StateKind
+from bot.domain.periods import Period, period_of, periods_between
+from bot.domain.states import assignment_state, due_date, task_state
+from bot.services.plans import current_plan, plan_bounds, task_schedule
+from bot.store.models import Assignment, Confirmation, Plan, Task
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentStatus:
+    assignment_id: int
+    unit: str
+    role: AssignmentRole
+    state: State
+    done_at: datetime | None
+    by: str | None
+    note: str | None
+    has_attachment: bool
+
+    @property
+    def done(self) -> bool:
+        return self.state.kind.is_done
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStatus:
+    task_id: int
+    no: int
+    content: str
+    when: str
+    lead: tuple[str, ...]
+    support: tuple[str, ...]
+    schedule: Schedule
+    period: Period | None
+    due: date | None
+    state: State
+    assignments: tuple[AssignmentStatus, ...]
+    missed_periods: int
+
+    @property
+    def leads(self) -> tuple[AssignmentStatus, ...]:
+        return tuple(a for a in self.assignments if a.role is AssignmentRole.LEAD)
+
+    @property
+    def owing(self) -> tuple[str, ...]:
+        return tuple(a.unit for a in self.leads if not a.done)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for a in self.leads if a.done)
+
+    def for_unit(self, unit: str) -> AssignmentStatus | None:
+        return next((a for a in self.assignments if a.unit == unit), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStatus:
+    plan_id: int
+    number: str
+    title: str
+    issued: date | None
+    year: int
+    today: date
+    tasks: tuple[TaskStatus, ...]
+
+    def task(self, no: int) -> TaskStatus | None:
+        return next((t for t in self.tasks if t.no == no), None)
+
+    def for_unit(self, unit: str) -> tuple[TaskStatus, ...]:
+        return tuple(t for t in self.tasks if t.for_unit(unit) is not None)
+
+
+def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None:
+    """The period a recurring task is in today, held inside the plan's year."""
+    if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
+        return None
+    start, end = plan_bounds(plan)
+    return period_of(schedule.every, min(max(today, start), end))
+
+
+async def plan_status(session: AsyncSession, today: date, *, due_soon_days: int = 7) -> PlanStatus:
+    plan = await current_plan(session)
+    tasks = list(
+        await session.scalars(
+            select(Task)
+            .options(selectinload(Task.assignments).selectinload(Assignment.unit))
+            .where(Task.plan_id == plan.id, Task.removed.is_(False))
+            .order_by(Task.no)
+        )
+    )
+    assignment_ids = [a.id for t in tasks for a in t.assignments if a.active]
+    confirmations = await _active_confirmations(session, assignment_ids)
+    statuses = tuple(
+        _task_status(plan, task, confirmations, today, due_soon_days) for task in tasks
+    )
+    return PlanStatus(plan.id, plan.number, plan.title, plan.issued, plan.year, today, statuses)
+
+
+async def _active_confirmations(
+    session: AsyncSession, assignment_ids: list[int]
+) -> dict[tuple[int, str], Confirmation]:
+    """The standing confirmation of each (assignment, period); the latest wins."""
+    found: dict[tuple[int, str], Confirmation] = {}
+    for chunk_start in range(0, len(assignment_ids), 500):
+        chunk = assignment_ids[chunk_start : chunk_start + 500]
+        rows = await session.scalars(
+            select(Confirmation)
+            .where(Confirmation.assignment_id.in_(chunk), Confirmation.undone_at.is_(None))
+            .order_by(Confirmation.confirmed_at)
+        )
+        for row in rows:
+            found[(row.assignment_id, row.period)] = row
+    return found
+
+
+def _task_status(
+    plan: Plan,
+    task: Task,
+    confirmations: dict[tuple[int, str], Confirmation],
+    today: date,
+    due_soon_days: int,
+) -> TaskStatus:
+    schedule = task_schedule(task)
+    period = current_period(schedule, today, plan)
+    key = period.key if period else ""
+    rows: list[AssignmentStatus] = []
+    for assignment in sorted(
+        (a for a in task.assignments if a.active), key=lambda a: (a.role != "lead", a.id)
+    ):
+        confirmation = confirmations.get((assignment.id, key))
+        state = assignment_state(
+            schedule,
+            confirmation.confirmed_on if confirmation else None,
+            today,
+            due_soon_days=due_soon_days,
+            period=period,
+        )
+        rows.append(
+            AssignmentStatus(
+                assignment_id=assignment.id,
+                unit=assignment.unit.name,
+                role=AssignmentRole(assignment.role),
+                state=state,
+                done_at=confirmation.confirmed_at if confirmation else None,
+                by=confirmation.by_name if confirmation else None,
+                note=(confirmation.note or None) if confirmation else None,
+                has_attachment=bool(confirmation and confirmation.attachment_ref),
+            )
+        )
+    lead_states = [r.state for r in rows if r.role is AssignmentRole.LEAD]
+    state = task_state(lead_states) if lead_states else State(StateKind.NO_DATE)
+    return TaskStatus(
+        task_id=task.id,
+        no=task.no,
+        content=task.content,
+        when=task.when_text,
+        lead=tuple(task.lead),
+        support=tuple(task.support),
+        schedule=schedule,
+        period=period,
+        due=due_date(schedule, period),
+        state=state,
+        assignments=tuple(rows),
+        missed_periods=_missed_periods(plan, task, schedule, confirmations, today),
+    )
+
+
+def _missed_periods(
+    plan: Plan,
+    task: Task,
+    schedule: Schedule,
+    confirmations: dict[tuple[int, str], Confirmation],
+    today: date,
+) -> int:
+    """Lead unit-periods that ended before today with no confirmation (recurring tasks only)."""
+    if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
+        return 0
+    start, end = plan_bounds(plan)
+    ended = [p for p in periods_between(schedule.every, start, min(end, today)) if p.end < today]
+    leads = [a.id for a in task.assignments if a.active and a.role == AssignmentRole.LEAD]
+    return sum(1 for p in ended for a in leads if (a, p.key) not in confirmations)

@@ -1,0 +1,35 @@
+"""Wording shared by several handlers: task lines and the time of a task."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.presentation import (
+    local_time,
+    period_label,
+    role_name,
+    shorten,
+    state_label,
+    when_line_for,
+)
+from bot.services.status import AssignmentStatus, TaskStatus
+
+__all__ = ["local_time", "period_label", "role_name", "shorten", "task_block", "when_line"]
+
+
+def when_line(task: TaskStatus, tr: Translator) -> str:
+    return when_line_for(task.when, task.schedule, task.period, tr)
+
+
+def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None = None) -> str:
+    """A task as a unit sees it in /tasks: number, content, time, state and what to type."""
+    state = mine.state if mine is not None else task.state
+    lines = [
+        f"{task.no}. {shorten(task.content)}",
+        tr.gettext("   Time: {when}", when=when_line(task, tr)),
+        tr.gettext("   State: {state}", state=state_label(state, tr)),
+    ]
+    if mine is not None and mine.done:
+        lines.append(tr.gettext("   To take it back: /undo {no}", no=task.no))
+    elif mine is not None:
+        lines.append(tr.gettext("   When finished: /done {no}", no=task.no))
+    return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""/status [N] (/tinhhinh): every task at a glance for the Office, Ban ISO and the leadership.
+
+With N, each unit of that task: who confirmed it, when, and the note. Anyone else sees their own
+unit's tasks.
+"""
+
+from __future__ import annotations
+
+from bot.channels.base import Reply
+from bot.commands import parse_task_number
+from bot.i18n import Translator, chat_date
+from bot.presentation import state_label
+from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
+from handlers.base import CommandContext
+from handlers.done import bad_number_text
+from handlers.render import local_time, shorten, when_line
+from handlers.tasks import unit_tasks_text
+
+
+async def handle(ctx: CommandContext) -> Reply:
+    contact = ctx.registered
+    if ctx.command.args:
+        no = parse_task_number(ctx.command.args[0])
+        if no is None:
+            return Reply(bad_number_text(ctx, "status"))
+        status = await ctx.services.status()
+        task = status.task(no)
+        if task is None:
+            highest = max((t.no for t in status.tasks), default=0)
+            return Reply(
+                ctx._(
+                    "The plan has no task {no} (tasks run from 1 to {highest}). Type /tasks to "
+                    "see them.",
+                    no=no,
+                    highest=highest,
+                )
+            )
+        if not contact.role.sees_everything:
+            mine = task.for_unit(contact.unit)
+            if mine is None:
+                return Reply(
+                    ctx._(
+                        "{unit} has no part in task {no}. Type /tasks to see your unit's tasks.",
+                        unit=contact.unit,
+                        no=no,
+                    )
+                )
+            return Reply(task_detail(task, ctx.tr, only=mine))
+        return Reply(task_detail(task, ctx.tr))
+    if not contact.role.sees_everything:
+        return Reply(await unit_tasks_text(ctx))
+    return Reply(overview(await ctx.services.status(), ctx.tr))
+
+
+def overview(status: PlanStatus, tr: Translator) -> str:
+    """All tasks: state, due date and the units that still owe each."""
+    _ = tr.gettext
+    lines = [
+        _("Progress of plan {plan} on {date}:", plan=status.number, date=chat_date(status.today))
+    ]
+    for task in status.tasks:
+        lines.append("")
+        lines.append(f"{task.no}. {shorten(task.content, 70)}")
+        due = chat_date(task.due) if task.due else _("no date")
+        lines.append(
+            _(
+                "   {state} · due {due} · {done}/{owed} units done",
+                state=state_label(task.state, tr),
+                due=due,
+                done=task.done_count,
+                owed=len(task.leads),
+            )
+        )
+        if task.owing and not task.state.kind.is_done:
+            lines.append(_("   Still owing: {units}", units=", ".join(task.owing)))
+        if task.missed_periods:
+            lines.append(_("   Missed periods: {count}", count=task.missed_periods))
+    done = sum(1 for t in status.tasks if t.state.kind.is_done)
+    lines.append("")
+    lines.append(
+        _(
+            "Done: {done}/{total}. Details of one task: /status 6",
+            done=done,
+            total=len(status.tasks),
+        )
+    )
+    return "\n".join(lines)
+
+
+def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None = None) -> str:
+    _ = tr.gettext
+    lines = [
+        _("Task {no}: {content}", no=task.no, content=shorten(task.content, 300)),
+        _("Time: {when}", when=when_line(task, tr)),
+        _("State: {state}", state=state_label(task.state, tr)),
+    ]
+    rows = (only,) if only is not None else task.assignments
+    for role_title, role in ((_("Lead:"), "lead"), (_("Supporting:"), "support")):
+        group = [a for a in rows if a.role == role]
+        if not group:
+            continue
+        lines.append("")
+        lines.append(role_title)
+        lines.extend(_assignment_line(a, tr) for a in group)
+    lines.append("")
+    lines.append(_("Confirm: /done {no} · take back: /undo {no}", no=task.no))
+    return "\n".join(lines)
+
+
+def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
+    _ = tr.gettext
+    if not row.done or row.done_at is None:
+        return _(
+            "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
+        )
+    line = _(
+        "• {unit} — {state}, {when}, by {by}",
+        unit=row.unit,
+        state=state_label(row.state, tr),
+        when=local_time(row.done_at, tr),
+        by=row.by or "?",
+    )
+    if row.note:
+        line += _(": “{note}”", note=shorten(row.note, 200))
+    if row.has_attachment:
+        line += " " + _("(file attached)")
+    return line

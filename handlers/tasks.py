@@ -1,0 +1,31 @@
+"""/tasks (/viec): my unit's tasks with state, due date and the command that confirms each."""
+
+from __future__ import annotations
+
+from bot.channels.base import Reply
+from handlers.base import CommandContext
+from handlers.render import task_block
+
+
+async def handle(ctx: CommandContext) -> Reply:
+    return Reply(await unit_tasks_text(ctx))
+
+
+async def unit_tasks_text(ctx: CommandContext) -> str:
+    contact = ctx.registered
+    status = await ctx.services.status()
+    mine = status.for_unit(contact.unit)
+    if not mine:
+        return ctx._(
+            "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
+            unit=contact.unit,
+            plan=status.number,
+        )
+    blocks = [task_block(task, ctx.tr, task.for_unit(contact.unit)) for task in mine]
+    header = ctx._(
+        "Tasks of {unit} in plan {plan} ({count}):",
+        unit=contact.unit,
+        plan=status.number,
+        count=len(mine),
+    )
+    return header + "\n\n" + "\n\n".join(blocks)

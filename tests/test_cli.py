@@ -1,0 +1,136 @@
+"""The command line as scripts use it (DESIGN: CLI contract)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import bundled_plan, main
+
+EXPECTED = json.loads(
+    (Path(__file__).parent / "data" / "187-KH-SGDDT-2022.expected.json").read_text("utf-8")
+)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "n.db"}"\n', "utf-8")
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_parse_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "parse", str(bundled_plan()), "--json")
+    assert status == 0
+    parsed = json.loads(out)
+    assert parsed["number"] == "187/KH-SGDĐT" and parsed["issued"] == "2022-02-07"
+    assert parsed["title"].startswith("Duy trì áp dụng, cải tiến Hệ thống quản lý chất lượng")
+    for task, expected in zip(parsed["tasks"], EXPECTED["tasks"], strict=True):
+        assert task["content"]
+        assert {k: task[k] for k in expected} == expected
+
+
+def test_a_file_without_appendix_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "letter.txt"
+    plan.write_text("Số: 1/KH-X\nKẾ HOẠCH\nKhông có phụ lục.\n", "utf-8")
+    status, out, err = run(capsys, "parse", str(plan), "--json")
+    assert status == 2 and out == ""
+    assert err.startswith("nhacviec: letter.txt: Không tìm thấy bảng phụ lục")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_init_import_plan_and_reimport_keeps_confirmations(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "--config", str(config_file), "init")
+    assert status == 0 and "plan 187/KH-SGDĐT imported" in out and "10 tasks" in out
+    status, out, _ = run(capsys, "--config", str(config_file), "init")
+    assert "plan 187/KH-SGDĐT loaded (10 tasks)" in out
+
+    status, out, _ = run(
+        capsys, "--config", str(config_file), "invite", "Ban ISO", "--role", "iso", "--json"
+    )
+    invite = json.loads(out)
+    assert set(invite) == {"code", "unit", "role", "expires", "link"}
+    assert invite["unit"] == "Ban ISO Sở" and invite["role"] == "iso"
+
+    # Someone confirms task 3, then the Office re-imports a corrected plan.
+    import asyncio
+
+    from bot.app import open_services
+    from bot.channels.base import Sender
+    from bot.config import load_config
+
+    async def confirm() -> None:
+        services = await open_services(load_config(config_file))
+        sender = Sender("console", "iso", "iso", "Ban ISO")
+        await services.register(sender, invite["code"])
+        await services.confirm(await services.find_contact(sender), 3, "xong")
+        await services.db.dispose()
+
+    asyncio.run(confirm())
+    corrected = tmp_path / "plan.txt"
+    corrected.write_text(
+        bundled_plan().read_text("utf-8").replace("Trước 05/09/2022", "Trước 10/09/2022"), "utf-8"
+    )
+    status, out, _ = run(capsys, "--config", str(config_file), "import", str(corrected))
+    assert status == 0 and "updated in place" in out and "confirmations kept" in out
+
+    status, out, _ = run(capsys, "--config", str(config_file), "plan", "--json")
+    task3 = json.loads(out)["tasks"][2]
+    assert task3["schedule"] == {"kind": "deadline", "due": "2022-09-09"}
+
+    status, out, _ = run(capsys, "--config", str(config_file), "status", "--json")
+    tasks = json.loads(out)["tasks"]
+    assignment = next(a for a in tasks[2]["assignments"] if a["unit"] == "Ban ISO Sở")
+    assert assignment["done"] is True and assignment["note"] == "xong"
+    assert set(tasks[0]) >= {"no", "state", "due", "assignments"}
+    assert set(assignment) == {"unit", "role", "done", "done_at", "by", "note"}
+
+    status, out, _ = run(capsys, "--config", str(config_file), "contacts", "--json")
+    contacts = json.loads(out)
+    assert [(c["channel"], c["unit"], c["role"]) for c in contacts] == [
+        ("console", "Ban ISO Sở", "iso")
+    ]
+    assert set(contacts[0]) >= {"channel", "unit", "role", "name", "since"}
+
+
+def test_broken_config_is_named_and_nothing_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text('[reminders]\nsend_time = "8h"\n[telegram]\nenabled = "yes"\n', "utf-8")
+    status, _, err = run(capsys, "--config", str(bad), "plan")
+    assert status == 2
+    assert (
+        err.strip()
+        == "nhacviec: configuration: [telegram] enabled must be true or false, got 'yes'"
+    )
+    status, _, err = run(capsys, "--config", str(tmp_path / "missing.toml"), "plan")
+    assert status == 2 and "does not exist" in err
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "plan"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "nhacviec: no plan is loaded: run `nhacviec init` or `nhacviec import FILE`"
+    )
