@@ -1,0 +1,136 @@
+"""The reminder policy's knobs, read from the config's `[reminders]` table.
+
+Every number in DESIGN's "Reminder policy" lives here with its default, so an agency can change
+when and how often it is reminded without touching code. A mistake in the table stops start-up
+with one line naming the key and what it expects: a wrong reminder schedule is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, time
+from typing import Any
+
+from scheduler.calendar import WorkingCalendar
+
+_HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSettings:
+    """When reminders go out and to whom; the defaults are DESIGN's policy."""
+
+    send_time: time = time(8, 0)
+    before_days: tuple[int, ...] = (14, 7, 3, 1)
+    due_soon_days: int = 7
+    escalate_after_working_days: int = 3
+    period_closing_days: int = 3
+    needs_deadline_weekday: int = 0  # Monday; the week's first working day when it is off
+    remind_support: bool = False
+    late_grace_minutes: int = 15
+    extra_days_off: tuple[date, ...] = ()
+    extra_working_days: tuple[date, ...] = ()
+    enabled: bool = True
+
+    @classmethod
+    def from_toml(cls, table: Mapping[str, Any]) -> ReminderSettings:
+        """Read a `[reminders]` table; raise ValueError naming the first bad key."""
+        known = {field.name for field in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in known:
+                expected = ", ".join(sorted(known))
+                raise ValueError(f"[reminders] unknown key {key!r}; known keys: {expected}")
+            values[key] = _READERS[key](key, value)
+        both = set(values.get("extra_days_off", ())) & set(values.get("extra_working_days", ()))
+        if both:
+            listed = ", ".join(sorted(day.isoformat() for day in both))
+            raise ValueError(
+                f"[reminders] extra_days_off and extra_working_days both list {listed}"
+            )
+        return cls(**values)
+
+    def calendar(self) -> WorkingCalendar:
+        """Build the working calendar with this config's extra days off and working days."""
+        return WorkingCalendar(self.extra_days_off, self.extra_working_days)
+
+
+def _fail(key: str, expected: str, value: object) -> ValueError:
+    shown = f'"{value}"' if isinstance(value, str) else repr(value)
+    return ValueError(f"[reminders] {key} must be {expected}, got {shown}")
+
+
+def _time(key: str, value: object) -> time:
+    # TOML has a local-time type (08:00:00); a quoted "08:00" is what people usually write.
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, str) and (match := _HH_MM.match(value.strip())):
+        return time(int(match[1]), int(match[2]))
+    raise _fail(key, '"HH:MM"', value)
+
+
+def _int(low: int, high: int | None = None) -> Callable[[str, object], int]:
+    """Make a reader for a whole number in [low, high]."""
+    if high is None:
+        expected = f"a whole number, at least {low}"
+    else:
+        expected = f"a whole number from {low} to {high}"
+
+    def read(key: str, value: object) -> int:
+        # bool is an int in Python; `true` for a day count is a mistake, not 1.
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(key, expected, value)
+        if value < low or (high is not None and value > high):
+            raise _fail(key, expected, value)
+        return value
+
+    return read
+
+
+def _bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(key, "true or false", value)
+    return value
+
+
+def _days_before(key: str, value: object) -> tuple[int, ...]:
+    expected = "a list of whole numbers of days, each at least 1 (e.g. [14, 7, 3, 1])"
+    if not isinstance(value, list | tuple) or any(
+        isinstance(item, bool) or not isinstance(item, int) or item < 1 for item in value
+    ):
+        raise _fail(key, expected, value)
+    return tuple(sorted(set(value), reverse=True))
+
+
+def _dates(key: str, value: object) -> tuple[date, ...]:
+    expected = 'a list of dates "YYYY-MM-DD"'
+    if not isinstance(value, list | tuple):
+        raise _fail(key, expected, value)
+    days: list[date] = []
+    for item in value:
+        # TOML's bare 2027-02-08 arrives as a date; a quoted one as a string.
+        if isinstance(item, date) and not hasattr(item, "hour"):
+            days.append(item)
+            continue
+        try:
+            days.append(date.fromisoformat(item))
+        except (TypeError, ValueError):
+            raise _fail(key, expected, item) from None
+    return tuple(sorted(set(days)))
+
+
+_READERS = {
+    "send_time": _time,
+    "before_days": _days_before,
+    "due_soon_days": _int(0),
+    "escalate_after_working_days": _int(1),
+    "period_closing_days": _int(0),
+    "needs_deadline_weekday": _int(0, 6),
+    "remind_support": _bool,
+    "late_grace_minutes": _int(0),
+    "extra_days_off": _dates,
+    "extra_working_days": _dates,
+    "enabled": _bool,
+}
