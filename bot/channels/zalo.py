@@ -1,0 +1,470 @@
+"""The Zalo channel: Zalo Bot API updates in, replies and reminders out, by polling or webhook.
+
+Zalo's API is thinner than Telegram's and shapes this module: getUpdates hands out ONE update per
+call with no offset and may hand it out again (so we de-duplicate by `message_id`), an empty long
+poll is an HTTP 408, text is capped at 2,000 characters, there are no documents (files go out as
+a photo URL, a link, or a note to fetch them on Telegram), and there is no published rate limit
+(so we pace ourselves and back off on 429 and 5xx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+from aiohttp import web
+
+from bot.channels.base import (
+    Attachment,
+    IncomingMessage,
+    MessageHandler,
+    OutgoingFile,
+    Reply,
+    Sender,
+    SendError,
+    split_text,
+)
+from bot.channels.ratelimit import Priority, SendLimiter
+from bot.channels.zalo_client import ZaloApiError, ZaloBotClient, ZaloRetryableError
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/zalo/webhook"
+TEXT_LIMIT = 2000
+TOO_MANY_REQUESTS = 429
+TEXT_EVENT = "message.text.received"
+IMAGE_EVENT = "message.image.received"
+
+Sleep = Callable[[float], Awaitable[None]]
+FileUrlFor = Callable[[Path], "str | None"]
+
+
+class RecentIds:
+    """The last `size` ids seen, in bounded memory: enough to catch Zalo's re-deliveries."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._ids: OrderedDict[str, None] = OrderedDict()
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, item: str) -> bool:
+        """Remember `item`; True if it is new."""
+        if item in self._ids:
+            return False
+        self._ids[item] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+def parse_update(update: dict[str, Any], *, channel: str = "zalo") -> IncomingMessage | None:
+    """Turn one Zalo update into an `IncomingMessage`; None if it carries no usable message.
+
+    Tolerant on purpose: a webhook body may come wrapped in `{"ok", "result"}`, the documented
+    getUpdates sample has no `event_name` and names the sender `first_name`, not `display_name`.
+    Image, sticker and unsupported events keep their caption (or "") so the handler can answer.
+    """
+    if "message" not in update and isinstance(update.get("result"), dict):
+        update = update["result"]
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    message_id = message.get("message_id")
+    user_id = sender.get("id")
+    if message_id in (None, "") or user_id in (None, ""):
+        return None
+    chat_id = chat.get("id") or user_id
+    event = str(update.get("event_name") or (TEXT_EVENT if "text" in message else ""))
+    text = message.get("text" if event == TEXT_EVENT else "caption") or ""
+    attachment = None
+    photo = message.get("photo_url") or message.get("photo")
+    if event == IMAGE_EVENT and isinstance(photo, str) and photo:
+        attachment = Attachment(kind="photo", file_ref=photo)
+    name = sender.get("display_name") or sender.get("name") or sender.get("first_name") or ""
+    return IncomingMessage(
+        sender=Sender(
+            channel=channel,
+            user_id=str(user_id),
+            chat_id=str(chat_id),
+            name=str(name),
+            is_group_chat=str(chat.get("chat_type", "")).upper() == "GROUP",
+        ),
+        text=str(text),
+        message_id=str(message_id),
+        received_at=_received_at(message.get("date")),
+        attachment=attachment,
+    )
+
+
+def _received_at(date_ms: object) -> datetime:
+    if isinstance(date_ms, int | float) and not isinstance(date_ms, bool) and date_ms > 0:
+        return datetime.fromtimestamp(date_ms / 1000, tz=UTC)
+    return datetime.now(UTC)
+
+
+def _is_from_bot(update: dict[str, Any]) -> bool:
+    body = update.get("result") if "message" not in update else update
+    message = body.get("message") if isinstance(body, dict) else None
+    sender = message.get("from") if isinstance(message, dict) else None
+    return isinstance(sender, dict) and sender.get("is_bot") is True
+
+
+def _split_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
+class ZaloChannel:
+    """Zalo Bot API as a `Channel`: `mode="polling"` (default) or `mode="webhook"`.
+
+    Texts shown to people (`error_text`, `file_unavailable_text`, `file_link_text`) come from the
+    caller, already translated. `file_url_for(path)` is the bot's own HTTP file server, when there
+    is one. `sleep` and the timing parameters exist so tests run without waiting.
+    """
+
+    name = "zalo"
+    max_text_length = TEXT_LIMIT
+
+    def __init__(
+        self,
+        client: ZaloBotClient,
+        *,
+        mode: Literal["polling", "webhook"] = "polling",
+        webhook_url: str = "",
+        webhook_listen: str = "127.0.0.1:8444",
+        webhook_path: str = DEFAULT_WEBHOOK_PATH,
+        secret: str = "",
+        rate_per_second: float = 10.0,
+        limiter: SendLimiter | None = None,
+        error_text: str = "Sorry, something went wrong. Please try again later.",
+        file_unavailable_text: str = (
+            "Zalo cannot receive files. Please open the bot on Telegram to get {file_name}."
+        ),
+        file_link_text: str = "{caption}\n{file_name}: {url}",
+        file_url_for: FileUrlFor | None = None,
+        poll_timeout: int = 30,
+        poll_interval: float = 1.0,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        send_retries: int = 4,
+        dedup_size: int = 10_000,
+        shutdown_grace: float = 10.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if mode not in ("polling", "webhook"):
+            raise ValueError(f"Zalo mode must be 'polling' or 'webhook', got {mode!r}")
+        if mode == "webhook":
+            if not webhook_url:
+                raise ValueError("Zalo webhook mode needs webhook_url")
+            if not 8 <= len(secret) <= 256:
+                raise ValueError("Zalo webhook secret must be 8 to 256 characters")
+        self._client = client
+        self.mode = mode
+        self._webhook_url = webhook_url
+        self._listen = _split_listen(webhook_listen) if mode == "webhook" else ("", 0)
+        self._webhook_path = webhook_path if webhook_path.startswith("/") else f"/{webhook_path}"
+        self._secret = secret
+        # Zalo publishes no limit: pace the whole bot at `rate_per_second` and each chat like
+        # Telegram (1 message/s, 20/min to a group), which no person reading will notice.
+        self._owns_limiter = limiter is None
+        self._limiter = (
+            limiter if limiter is not None else SendLimiter(overall_per_second=rate_per_second)
+        )
+        self._error_text = error_text
+        self._file_unavailable_text = file_unavailable_text
+        self._file_link_text = file_link_text
+        self._file_url_for = file_url_for
+        self._poll_timeout = poll_timeout
+        self._poll_interval = poll_interval
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._send_retries = send_retries
+        self._shutdown_grace = shutdown_grace
+        self._sleep = sleep
+        self._seen = RecentIds(dedup_size)
+        self._group_chats = RecentIds(dedup_size)
+        self._chat_locks: dict[str, asyncio.Lock] = {}
+        self._chat_users: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._on_message: MessageHandler | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._runner: web.AppRunner | None = None
+        self.webhook_port: int | None = None
+
+    # ----- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, on_message: MessageHandler) -> None:
+        """Begin receiving. Webhook mode serves first, then tells Zalo where (`setWebhook`)."""
+        if self._on_message is not None:
+            raise RuntimeError("Zalo channel already started")
+        self._on_message = on_message
+        if self.mode == "polling":
+            self._poller = asyncio.create_task(self._poll_loop(), name="zalo-poll")
+            return
+        await self._serve_webhook()
+        try:
+            await self._register_webhook()
+        except BaseException:
+            await self._runner_cleanup()
+            self._on_message = None
+            raise
+
+    async def stop(self) -> None:
+        """Stop receiving, let replies in flight finish briefly, close the HTTP client.
+
+        Nothing destructive: the webhook stays registered with Zalo, so a restart loses nothing.
+        """
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
+        await self._runner_cleanup()
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=self._shutdown_grace)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending)
+        self._on_message = None
+        if self._owns_limiter:
+            await self._limiter.close()
+        await self._client.aclose()
+
+    @property
+    def webhook_local_url(self) -> str:
+        """Where this process listens (for tests and health checks), not the public URL."""
+        host, _ = self._listen
+        return f"http://{host}:{self.webhook_port}{self._webhook_path}"
+
+    # ----- receiving -------------------------------------------------------------------------
+
+    def _backoff(self, failures: int) -> float:
+        return min(self._backoff_cap, self._backoff_base * 2 ** max(failures - 1, 0))
+
+    async def _poll_loop(self) -> None:
+        """Long-poll forever: one update per call, 408 means "again", errors back off and retry."""
+        failures = 0
+        webhook_cleared = False
+        while True:
+            try:
+                if not webhook_cleared:
+                    # Polling and a webhook exclude each other: a left-over webhook starves us.
+                    await self._clear_webhook()
+                    webhook_cleared = True
+                update = await self._client.get_updates(timeout=self._poll_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                delay = self._backoff(failures)
+                if isinstance(exc, ZaloRetryableError) and exc.retry_after:
+                    delay = max(delay, exc.retry_after)
+                log.warning("Zalo polling failed (%s); next try in %.1f s", exc, delay)
+                await self._sleep(delay)
+                continue
+            failures = 0
+            if update is not None:
+                self.accept(update)
+            await self._sleep(self._poll_interval)
+
+    async def _clear_webhook(self) -> None:
+        try:
+            await self._client.delete_webhook()
+        except ZaloRetryableError:
+            raise
+        except ZaloApiError as exc:
+            # "No webhook to delete" is fine; a bad token will show again on getUpdates.
+            log.debug("Zalo deleteWebhook refused (%s); polling anyway", exc)
+
+    async def _serve_webhook(self) -> None:
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_post(self._webhook_path, self._on_webhook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        host, port = self._listen
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.webhook_port = runner.addresses[0][1]
+        log.info("Zalo webhook listening on %s:%s%s", host, self.webhook_port, self._webhook_path)
+
+    async def _register_webhook(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._client.set_webhook(self._webhook_url, self._secret)
+            except ZaloRetryableError as exc:
+                failures += 1
+                if failures > self._send_retries:
+                    raise
+                delay = max(self._backoff(failures), exc.retry_after or 0.0)
+                log.warning("Zalo setWebhook failed (%s); retrying in %.1f s", exc, delay)
+                await self._sleep(delay)
+            else:
+                log.info("Zalo webhook registered at %s", self._webhook_url)
+                return
+
+    async def _runner_cleanup(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
+        """Zalo calling us: check the secret first, answer at once, handle in the background."""
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning("Zalo webhook call refused: wrong or missing %s", SECRET_HEADER)
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            payload = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+        if not isinstance(payload, dict):
+            return web.json_response({"ok": False, "description": "invalid update"}, status=400)
+        self.accept(payload)
+        return web.json_response({"ok": True})
+
+    def accept(self, update: dict[str, Any]) -> bool:
+        """Take one update from either mode; True if it was new and is being handled."""
+        message = parse_update(update, channel=self.name)
+        if message is None:
+            log.debug("Zalo update without a usable message ignored: %s", update.get("event_name"))
+            return False
+        if not self._seen.add(message.message_id):
+            log.debug("Zalo re-delivered message %s; ignored", message.message_id)
+            return False
+        if _is_from_bot(update):
+            return False
+        if message.sender.is_group_chat:
+            self._group_chats.add(message.sender.chat_id)
+        self._spawn(self._handle(message))
+        return True
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, message: IncomingMessage) -> None:
+        """Run the handler and send its reply, one message at a time per chat to keep order."""
+        chat_id = message.sender.chat_id
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
+        try:
+            async with lock:
+                await self._answer(message)
+        finally:
+            self._chat_users[chat_id] -= 1
+            if not self._chat_users[chat_id]:
+                del self._chat_users[chat_id], self._chat_locks[chat_id]
+
+    async def _answer(self, message: IncomingMessage) -> None:
+        handler = self._on_message
+        if handler is None:
+            return
+        try:
+            reply = await handler(message)
+        except Exception:
+            log.exception("Handler failed on Zalo message %s", message.message_id)
+            reply = Reply(self._error_text)
+        if reply is None:
+            return
+        try:
+            await self.send_reply(message.sender.chat_id, reply, priority=Priority.REPLY)
+        except SendError as exc:
+            log.warning("Reply to Zalo chat %s not delivered: %s", message.sender.chat_id, exc)
+
+    # ----- sending ---------------------------------------------------------------------------
+
+    async def send_reply(
+        self, chat_id: str, reply: Reply, *, priority: Priority = Priority.REPLY
+    ) -> str:
+        """Send a handler's reply: its text (split at 2,000), then each file as Zalo allows."""
+        last = ""
+        if reply.text.strip():
+            last = await self.send_text(chat_id, reply.text, priority=priority)
+        for file in reply.files:
+            last = await self.send_file(chat_id, file, priority=priority)
+        return last
+
+    async def send_text(
+        self, chat_id: str, text: str, *, priority: Priority = Priority.REMINDER
+    ) -> str:
+        """Send text in as many messages as the 2,000-character limit needs; the last id.
+
+        The default priority is a reminder's: the outbox calls this; replies overtake it.
+        """
+        last = ""
+        for part in split_text(text, self.max_text_length):
+            send = partial(self._client.send_message, chat_id, part)
+            last = await self._send(chat_id, send, priority)
+        return last
+
+    async def send_file(
+        self, chat_id: str, file: OutgoingFile, *, priority: Priority = Priority.REMINDER
+    ) -> str:
+        """Zalo has no documents: a photo by URL, a link, or a note to fetch it on Telegram."""
+        url = self._file_url_for(file.path) if self._file_url_for is not None else None
+        if not url:
+            note = self._file_unavailable_text.replace("{file_name}", file.file_name)
+            if file.caption:
+                note = f"{file.caption}\n{note}"
+            return await self.send_text(chat_id, note, priority=priority)
+        if file.kind == "photo":
+            caption = file.caption[: self.max_text_length]
+            send = partial(self._client.send_photo, chat_id, url, caption)
+            return await self._send(chat_id, send, priority)
+        text = (
+            self._file_link_text.replace("{caption}", file.caption)
+            .replace("{file_name}", file.file_name)
+            .replace("{url}", url)
+            .strip()
+        )
+        return await self.send_text(chat_id, text, priority=priority)
+
+    async def _send(
+        self, chat_id: str, call: Callable[[], Awaitable[str]], priority: Priority
+    ) -> str:
+        """One API send through the limiter; 429 and 5xx retried with backoff, then `SendError`."""
+        is_group = chat_id in self._group_chats
+        failures = 0
+        while True:
+            await self._limiter.acquire(chat_id, priority=priority, is_group=is_group)
+            try:
+                return await call()
+            except ZaloRetryableError as exc:
+                failures += 1
+                if failures > self._send_retries:
+                    raise SendError(str(exc), retry_after=exc.retry_after) from None
+                delay = max(self._backoff(failures), exc.retry_after or 0.0)
+                log.info("Zalo send to %s got %s; retrying in %.2f s", chat_id, exc, delay)
+                if exc.error_code == TOO_MANY_REQUESTS:
+                    # Flood control is about the whole bot, not this chat: hold every send.
+                    self._limiter.pause(delay)
+                else:
+                    await self._sleep(delay)
+            except ZaloApiError as exc:
+                raise SendError(str(exc), permanent=True) from None
