@@ -13,13 +13,17 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import __version__
 from bot.config import ConfigError, load_config
 from bot.i18n import Translator
 from bot.services.errors import NoPlan, ServiceError
 from handlers.errors import explain
+
+if TYPE_CHECKING:
+    from bot.services.facade import BotServices
+    from bot.services.plans import ImportSummary
 
 EXIT_USAGE = 2
 
@@ -165,30 +169,38 @@ Runner = Callable[[argparse.Namespace], Coroutine[Any, Any, int | None]]
 
 async def cmd_init(args: argparse.Namespace) -> int:
     from bot.app import open_services
-    from bot.importer import PlanFormatError, read_plan
 
     config = load_config(args.config)
     services = await open_services(config, upgrade=True)
     try:
-        if await services.has_plan():
+        summary = await ensure_plan(services)
+        if summary is None:
             status = await services.status()
             print(f"Database ready: plan {status.number} loaded ({len(status.tasks)} tasks).")
             return 0
-        path = config.plan_file or bundled_plan()
-        try:
-            parsed = read_plan(path, services.catalog)
-        except PlanFormatError as error:
-            raise CliError(str(error), EXIT_USAGE) from error
-        summary = await services.import_plan(parsed, source=str(path))
-        print(
-            f"Database ready: plan {summary.number} imported from {path.name} "
-            f"({summary.tasks_added} tasks, {summary.assignments_added} assignments)."
-        )
-        for warning in summary.warnings:
-            print(f"warning: {warning}")
-        return 0
     finally:
         await services.db.dispose()
+    print(
+        f"Database ready: plan {summary.number} imported from {Path(summary.source).name} "
+        f"({summary.tasks_added} tasks, {summary.assignments_added} assignments)."
+    )
+    for warning in summary.warnings:
+        print(f"warning: {warning}")
+    return 0
+
+
+async def ensure_plan(services: BotServices) -> ImportSummary | None:
+    """Import the configured (or bundled) plan when the database has none; None if it had one."""
+    from bot.importer import PlanFormatError, read_plan
+
+    if await services.has_plan():
+        return None
+    path = services.config.plan_file or bundled_plan()
+    try:
+        parsed = read_plan(path, services.catalog)
+    except PlanFormatError as error:
+        raise CliError(str(error), EXIT_USAGE) from error
+    return await services.import_plan(parsed, source=str(path))
 
 
 def bundled_plan() -> Path:
@@ -433,9 +445,6 @@ async def cmd_status(args: argparse.Namespace) -> int:
 async def cmd_deadline(args: argparse.Namespace) -> int:
     from bot.app import open_services
     from bot.domain.timeexpr import parse_chat_date
-    from bot.i18n import Translator
-    from bot.services.errors import ServiceError
-    from handlers.errors import explain
 
     config = load_config(args.config)
     services = await open_services(config)

@@ -95,6 +95,8 @@ def when_line_for(when: str, schedule: Schedule, period: Period | None, tr: Tran
     """The plan's own time text, then the computed date(s) and the period for recurring tasks."""
     computed = schedule_dates(schedule)
     due = due_date(schedule, period)
+    if schedule.kind is not ScheduleKind.WINDOW and period is None and due is not None:
+        computed = tr.gettext("due {date}", date=chat_date(due))
     if period is not None and due is not None:
         computed = tr.gettext(
             "{period}, due {date}", period=period_label(period, tr), date=chat_date(due)

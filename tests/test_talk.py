@@ -147,7 +147,7 @@ async def test_office_sets_a_deadline_for_an_as_regulated_task(chat: Chat) -> No
     assert "đã có thời gian thực hiện trong kế hoạch" in await office.says("/deadline 6 1/12/2022")
     assert "không phải là ngày hợp lệ" in await office.says("/deadline 10 31/02/2022")
     detail = await office.says("/status 10")
-    assert "Theo quy định (15/12/2022)" in detail
+    assert "Thời gian: Theo quy định (hạn 15/12/2022)" in detail
 
 
 async def test_english_on_request(chat: Chat) -> None:

@@ -23,6 +23,7 @@ class ImportSummary:
     plan_id: int
     number: str
     created: bool
+    source: str = ""
     tasks_added: int = 0
     tasks_updated: int = 0
     tasks_removed: int = 0
@@ -53,7 +54,9 @@ async def store_plan(
     plan.imported_at = now
     await session.flush()
 
-    summary = ImportSummary(plan.id, plan.number, created, warnings=list(parsed.warnings))
+    summary = ImportSummary(
+        plan.id, plan.number, created, source=source, warnings=list(parsed.warnings)
+    )
     units = _UnitRows(session, catalog)
     await units.sync_groups()
 

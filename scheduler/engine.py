@@ -1,0 +1,282 @@
+"""One tick of the reminder engine: ask the policy what is due, write it to the outbox, send it.
+
+The tick is the only place that turns the pure policy into rows and messages. It keeps no state of
+its own between runs: the last tick's time, the outbox and the confirmations are all in the
+database, so a restart, a crash or a second process repeats and loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.channels.base import Channel, SendError
+from bot.clock import as_local
+from bot.domain.model import Role
+from bot.i18n import Translator
+from bot.services.facade import BotServices
+from bot.store.models import Contact, EngineState, OutboxItem, Person
+from scheduler import outbox
+from scheduler.facts import (
+    Recipient,
+    Recipients,
+    TaskInfo,
+    load_plan_facts,
+    load_recipients,
+    load_task_infos,
+)
+from scheduler.messages import ReminderItem, compose
+from scheduler.policy import Audience, DueReminder, ReminderKind, plan_reminders
+
+log = logging.getLogger(__name__)
+
+LAST_TICK = "last_tick"
+
+
+@dataclass
+class TickReport:
+    """What one tick did; `queued` are the reminders new in this tick (or that would be, dry)."""
+
+    at: datetime
+    dry_run: bool
+    queued: list[outbox.Addressed] = field(default_factory=list)
+    skipped: int = 0
+    sent: int = 0
+    messages: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    waiting_for_channel: int = 0
+
+
+class ReminderEngine:
+    def __init__(
+        self,
+        services: BotServices,
+        channels: Mapping[str, Channel],
+        *,
+        worker: str | None = None,
+        claim_timeout: timedelta = outbox.STALE_CLAIM,
+    ) -> None:
+        self.services = services
+        self.channels = dict(channels)
+        self.worker = worker or f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.claim_timeout = claim_timeout
+        self.settings = services.config.reminder_settings()
+        self.calendar = self.settings.calendar()
+        self._lock = asyncio.Lock()
+
+    async def tick(self, now: datetime | None = None, *, dry_run: bool = False) -> TickReport:
+        """Queue what is due at `now` (default: the clock) and, unless dry, send it."""
+        now = as_local(now or self.services.now())
+        async with self._lock:
+            report = await self._queue(now, dry_run=dry_run)
+            if not dry_run:
+                await self.drain(now, report)
+            return report
+
+    async def _queue(self, now: datetime, *, dry_run: bool) -> TickReport:
+        report = TickReport(at=now, dry_run=dry_run)
+        db = self.services.db
+        async with db.session() as session:
+            facts = await load_plan_facts(session)
+            recipients = await load_recipients(session)
+            since = await _read_last_tick(session)
+        result = plan_reminders(
+            facts.assignments, facts.confirmations, self.calendar, self.settings, now, since
+        )
+        due = address(result.due, recipients)
+        skipped = address(result.skipped, recipients)
+        async with db.session() as session:
+            known = await outbox.existing_keys(session, [item.dedupe_key for item in due])
+            report.queued = [item for item in due if item.dedupe_key not in known]
+            report.skipped = len(skipped)
+            if dry_run:
+                return report
+            await outbox.write(session, report.queued, status=outbox.PENDING, now=now)
+            await outbox.write(session, skipped, status=outbox.SKIPPED, now=now)
+            if self._in_send_hours(now):
+                await _write_last_tick(session, now)
+        return report
+
+    def _in_send_hours(self, now: datetime) -> bool:
+        local = as_local(now)
+        return local.time() >= self.settings.send_time and self.calendar.is_working_day(
+            local.date()
+        )
+
+    async def drain(self, now: datetime | None = None, report: TickReport | None = None) -> None:
+        """Send every ready outbox row, one merged message per contact, channels in parallel."""
+        now = as_local(now or self.services.now())
+        report = report or TickReport(at=now, dry_run=False)
+        async with self.services.db.session() as session:
+            await outbox.release_stale_claims(session, now, self.claim_timeout)
+            plan_number, tasks = await load_task_infos(session)
+        quoting = _Quoting(plan_number, tasks)
+        await asyncio.gather(
+            *(
+                self._drain_channel(name, channel, report, quoting, now)
+                for name, channel in self.channels.items()
+            )
+        )
+        async with self.services.db.session() as session:
+            report.waiting_for_channel = await outbox.count_waiting(
+                session, exclude_channels=list(self.channels)
+            )
+
+    async def _drain_channel(
+        self, name: str, channel: Channel, report: TickReport, quoting: _Quoting, now: datetime
+    ) -> None:
+        async with self.services.db.session() as session:
+            contact_ids = await outbox.contacts_waiting(session, name, now)
+        for contact_id in contact_ids:
+            try:
+                await self._send_to_contact(contact_id, channel, report, quoting, now)
+            except Exception:  # one person's failure must not stop the others' reminders
+                log.exception("sending reminders to contact %s failed", contact_id)
+
+    async def _send_to_contact(
+        self,
+        contact_id: int,
+        channel: Channel,
+        report: TickReport,
+        quoting: _Quoting,
+        now: datetime,
+    ) -> None:
+        """Claim one person's ready rows, send them as one message, and record the outcome.
+
+        `now` is the tick's time: the claim, the outcome and the retry time are all measured
+        against it, so `tick --at` replays behave like the live clock.
+        """
+        db = self.services.db
+        async with db.session() as session:
+            ids = await outbox.claim(session, contact_id, self.worker, now)
+            if not ids:
+                return  # another process took them
+            rows = await outbox.load_claimed(session, ids)
+            stale = await outbox.confirmed_since_queued(session, rows)
+            if stale:
+                await outbox.mark(
+                    session, sorted(stale), status=outbox.CANCELLED, worker=self.worker, now=now
+                )
+                report.cancelled += len(stale)
+            rows = [row for row in rows if row.id not in stale]
+            contact = await session.scalar(
+                select(Contact)
+                .options(selectinload(Contact.person).selectinload(Person.unit))
+                .where(Contact.id == contact_id)
+            )
+        if not rows:
+            return
+        assert contact is not None
+        text = self._compose(rows, contact, quoting, now)
+        row_ids = [row.id for row in rows]
+        try:
+            message_id = await channel.send_text(contact.chat_id, text)
+        except SendError as error:
+            attempts = max(row.attempts for row in rows)
+            status = outbox.UNDELIVERABLE if error.permanent else outbox.FAILED
+            async with db.session() as session:
+                await outbox.mark(
+                    session,
+                    row_ids,
+                    status=status,
+                    worker=self.worker,
+                    now=now,
+                    error=str(error),
+                    retry_after=None
+                    if error.permanent
+                    else outbox.backoff(attempts, error.retry_after),
+                )
+            report.failed += len(row_ids)
+            log.warning("reminder to contact %s not sent: %s", contact_id, error)
+            return
+        async with db.session() as session:
+            await outbox.mark(
+                session,
+                row_ids,
+                status=outbox.SENT,
+                worker=self.worker,
+                now=now,
+                message_id=message_id,
+            )
+        report.sent += len(row_ids)
+        report.messages += 1
+
+    def _compose(
+        self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime
+    ) -> str:
+        items = [
+            ReminderItem(
+                kind=ReminderKind(row.kind),
+                slot=row.slot,
+                task=quoting.tasks[row.task_id],
+                unit=None,
+                period=row.period,
+                days=row.days,
+                owing_units=tuple(row.owing_units),
+                late=row.late,
+            )
+            for row in rows
+            if row.task_id in quoting.tasks
+        ]
+        person = contact.person
+        return compose(
+            items,
+            recipient_unit=person.unit.name,
+            plan_number=quoting.plan_number,
+            today=now.date(),
+            send_time=self.settings.send_time.strftime("%H:%M"),
+            tr=Translator(person.language),
+            due_soon_days=self.settings.due_soon_days,
+        )
+
+
+@dataclass(frozen=True)
+class _Quoting:
+    """What messages quote of the plan, read once per drain."""
+
+    plan_number: str
+    tasks: Mapping[int, TaskInfo]
+
+
+def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox.Addressed]:
+    """Who receives each reminder: the unit's contacts, or the Office (and Ban ISO)."""
+    out: list[outbox.Addressed] = []
+    for reminder in reminders:
+        for recipient in _audience(reminder, recipients):
+            out.append(outbox.Addressed(reminder, recipient))
+    return out
+
+
+def _audience(reminder: DueReminder, recipients: Recipients) -> list[Recipient]:
+    if reminder.audience is Audience.UNIT:
+        return recipients.by_unit.get(reminder.unit or "", [])
+    if reminder.audience is Audience.OFFICE:
+        return recipients.by_role.get(Role.OFFICE, [])
+    seen: dict[int, Recipient] = {}
+    for role in (Role.OFFICE, Role.ISO):
+        for recipient in recipients.by_role.get(role, []):
+            seen.setdefault(recipient.contact_id, recipient)
+    return list(seen.values())
+
+
+async def _read_last_tick(session: AsyncSession) -> datetime | None:
+    row = await session.get(EngineState, LAST_TICK)
+    return datetime.fromisoformat(row.value) if row is not None and row.value else None
+
+
+async def _write_last_tick(session: AsyncSession, now: datetime) -> None:
+    row = await session.get(EngineState, LAST_TICK)
+    if row is None:
+        session.add(EngineState(name=LAST_TICK, value=now.isoformat()))
+    elif not row.value or datetime.fromisoformat(row.value) < now:
+        row.value = now.isoformat()

@@ -1,0 +1,145 @@
+"""The words of a reminder: all of one person's reminders of one morning, merged into one message.
+
+Every item quotes the task number, its content, the plan's own time text and the computed date,
+its state, and ends with the command that confirms it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.periods import parse_period_key
+from bot.domain.states import assignment_state
+from bot.i18n import Translator, chat_date
+from bot.presentation import period_label, shorten, state_label, when_line_for
+from scheduler.facts import TaskInfo
+from scheduler.policy import ReminderKind
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderItem:
+    """One outbox row as the message needs it."""
+
+    kind: ReminderKind
+    slot: date
+    task: TaskInfo
+    unit: str | None
+    period: str
+    days: int
+    owing_units: tuple[str, ...]
+    late: bool
+
+
+def compose(
+    items: list[ReminderItem],
+    *,
+    recipient_unit: str,
+    plan_number: str,
+    today: date,
+    send_time: str,
+    tr: Translator,
+    due_soon_days: int = 7,
+) -> str:
+    """One message for one person: a heading, then each task, most urgent kinds first."""
+    _ = tr.gettext
+    heading = _(
+        "Reminder of {date} — {unit}\n(Plan {plan})",
+        date=chat_date(today),
+        unit=recipient_unit,
+        plan=plan_number,
+    )
+    late = [item for item in items if item.late]
+    blocks = [heading]
+    if late:
+        oldest = min(item.slot for item in late)
+        blocks.append(
+            _(
+                "(Sent late: this reminder was due at {time} on {date}; the bot was not running "
+                "then.)",
+                time=send_time,
+                date=chat_date(oldest),
+            )
+        )
+    by_task: dict[int, list[ReminderItem]] = {}
+    for item in sorted(items, key=lambda item: (_KIND_ORDER.index(item.kind), item.task.no)):
+        by_task.setdefault(item.task.no, []).append(item)
+    blocks.extend(_task_block(group, today, tr, due_soon_days) for group in by_task.values())
+    return "\n\n".join(blocks)
+
+
+_KIND_ORDER = [
+    ReminderKind.ESCALATION,
+    ReminderKind.OVERDUE,
+    ReminderKind.DUE_TODAY,
+    ReminderKind.UPCOMING,
+    ReminderKind.PERIOD_CLOSING,
+    ReminderKind.OPENS,
+    ReminderKind.PERIOD_OPEN,
+    ReminderKind.NEEDS_DEADLINE,
+]
+_OVERSIGHT_KINDS = (ReminderKind.ESCALATION, ReminderKind.NEEDS_DEADLINE)
+
+
+def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon_days: int) -> str:
+    """One task: its number, content and time, what is happening, its state and what to type.
+
+    A person who both owes a task and oversees it (Ban ISO) gets one block, not two.
+    """
+    _ = tr.gettext
+    task = items[0].task
+    period_key = next((item.period for item in items if item.period), "")
+    period = parse_period_key(period_key) if period_key else None
+    lines = [
+        f"{task.no}. {shorten(task.content, 160)}",
+        _("   Time: {when}", when=when_line_for(task.when, task.schedule, period, tr)),
+    ]
+    lines.extend("   " + _what_happens(item, tr) for item in items)
+    for item in items:
+        if item.kind is ReminderKind.ESCALATION:
+            lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
+    if all(item.kind in _OVERSIGHT_KINDS for item in items):
+        if items[0].kind is ReminderKind.ESCALATION:
+            lines.append(_("   Details: /status {no}", no=task.no))
+        else:
+            lines.append(_("   Set it: /deadline {no} dd/mm/yyyy", no=task.no))
+        return "\n".join(lines)
+    state = assignment_state(
+        task.schedule, None, today, due_soon_days=due_soon_days, period=period
+    )
+    lines.append(_("   State: {state}", state=state_label(state, tr)))
+    lines.append(_("   When finished: /done {no}", no=task.no))
+    return "\n".join(lines)
+
+
+def _what_happens(item: ReminderItem, tr: Translator) -> str:
+    _ = tr.gettext
+    kind = item.kind
+    if kind is ReminderKind.UPCOMING or (kind is ReminderKind.DUE_TODAY and item.days > 0):
+        return tr.ngettext(
+            "{count} day left until the deadline.",
+            "{count} days left until the deadline.",
+            item.days,
+        )
+    if kind is ReminderKind.DUE_TODAY:
+        return _("Today is the deadline.")
+    if kind is ReminderKind.OPENS:
+        return _("The time for this task starts today.")
+    if kind is ReminderKind.OVERDUE:
+        return tr.ngettext(
+            "Overdue by {count} day: please finish it and confirm.",
+            "Overdue by {count} days: please finish it and confirm.",
+            item.days,
+        )
+    if kind is ReminderKind.ESCALATION:
+        return tr.ngettext(
+            "Overdue by {count} day and still not finished by every lead unit.",
+            "Overdue by {count} days and still not finished by every lead unit.",
+            item.days,
+        )
+    label = period_label(item.period, tr) if item.period else ""
+    if kind is ReminderKind.PERIOD_OPEN:
+        return _("A new period starts: {period}.", period=label)
+    if kind is ReminderKind.PERIOD_CLOSING:
+        return _("The period {period} ends soon and your unit has not confirmed it.", period=label)
+    return _("This task has no deadline yet; the Office should set one.")

@@ -1,0 +1,209 @@
+"""The outbox: each reminder is a row written once, before it is sent: the proof of sending.
+
+Rows move pending → sending → sent. A failed send goes back to `failed` with the error and a time
+to retry; a permanent refusal (the person blocked the bot) becomes `undeliverable`. Claiming is a
+conditional UPDATE, so two processes can never take the same row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.models import Assignment, Confirmation, Contact, OutboxItem
+from scheduler.facts import Recipient
+from scheduler.policy import DueReminder
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+UNDELIVERABLE, SKIPPED, CANCELLED = "undeliverable", "skipped", "cancelled"
+#: A claim older than this belongs to a process that died mid-send; the row is sent again.
+STALE_CLAIM = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+FIRST_BACKOFF = timedelta(seconds=30)
+INSERT_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Addressed:
+    """A reminder and who receives it."""
+
+    reminder: DueReminder
+    recipient: Recipient
+
+    @property
+    def dedupe_key(self) -> str:
+        return dedupe_key(self.reminder, self.recipient.contact_id)
+
+
+def dedupe_key(reminder: DueReminder, contact_id: int) -> str:
+    subject = (
+        f"a{reminder.assignment_id}"
+        if reminder.assignment_id is not None
+        else f"t{reminder.task_id}"
+    )
+    return f"{subject}|{reminder.kind}|{reminder.slot.isoformat()}|{contact_id}"
+
+
+async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), INSERT_CHUNK):
+        chunk = keys[start : start + INSERT_CHUNK]
+        found.update(
+            await session.scalars(
+                select(OutboxItem.dedupe_key).where(OutboxItem.dedupe_key.in_(chunk))
+            )
+        )
+    return found
+
+
+async def write(
+    session: AsyncSession, addressed: list[Addressed], *, status: str, now: datetime
+) -> int:
+    """Insert rows that are not there yet; return how many were new."""
+    if not addressed:
+        return 0
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    new = 0
+    for start in range(0, len(addressed), INSERT_CHUNK):
+        chunk = addressed[start : start + INSERT_CHUNK]
+        rows = [
+            {
+                "dedupe_key": item.dedupe_key,
+                "task_id": item.reminder.task_id,
+                "assignment_id": item.reminder.assignment_id,
+                "contact_id": item.recipient.contact_id,
+                "kind": str(item.reminder.kind),
+                "slot": item.reminder.slot,
+                "period": item.reminder.period,
+                "days": item.reminder.days,
+                "owing_units": list(item.reminder.owing_units),
+                "late": item.reminder.late,
+                "status": status,
+                "created_at": now,
+                "attempts": 0,
+            }
+            for item in chunk
+        ]
+        statement = insert(OutboxItem).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        result = await session.execute(statement.returning(OutboxItem.id), rows)
+        new += len(result.all())
+    return new
+
+
+async def release_stale_claims(
+    session: AsyncSession, now: datetime, claim_timeout: timedelta = STALE_CLAIM
+) -> int:
+    """Give back rows claimed by a process that died before it could mark them."""
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.status == SENDING, OutboxItem.claimed_at < now - claim_timeout)
+        .values(status=PENDING, claimed_by=None, claimed_at=None)
+    )
+    return result.rowcount or 0
+
+
+def _ready(now: datetime):
+    return or_(
+        OutboxItem.status == PENDING,
+        and_(OutboxItem.status == FAILED, OutboxItem.next_attempt_at <= now),
+    )
+
+
+async def contacts_waiting(session: AsyncSession, channel: str, now: datetime) -> list[int]:
+    """Contacts of one channel with rows ready to send, oldest first."""
+    rows = await session.execute(
+        select(OutboxItem.contact_id)
+        .join(Contact, Contact.id == OutboxItem.contact_id)
+        .where(Contact.channel == channel, _ready(now))
+        .group_by(OutboxItem.contact_id)
+        .order_by(func.min(OutboxItem.id))
+    )
+    return [row[0] for row in rows]
+
+
+async def count_waiting(session: AsyncSession, *, exclude_channels: list[str]) -> int:
+    """Rows waiting for a channel this process does not run (e.g. Telegram switched off)."""
+    return await session.scalar(
+        select(func.count(OutboxItem.id))
+        .join(Contact, Contact.id == OutboxItem.contact_id)
+        .where(OutboxItem.status.in_([PENDING, FAILED]), Contact.channel.not_in(exclude_channels))
+    )
+
+
+async def claim(session: AsyncSession, contact_id: int, worker: str, now: datetime) -> list[int]:
+    """Take every ready row of one contact for this worker; rows another took are not ours."""
+    result = await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.contact_id == contact_id, _ready(now))
+        .values(status=SENDING, claimed_by=worker, claimed_at=now)
+        .returning(OutboxItem.id)
+    )
+    return [row[0] for row in result]
+
+
+async def load_claimed(session: AsyncSession, ids: list[int]) -> list[OutboxItem]:
+    return list(
+        await session.scalars(
+            select(OutboxItem).where(OutboxItem.id.in_(ids)).order_by(OutboxItem.id)
+        )
+    )
+
+
+async def confirmed_since_queued(session: AsyncSession, rows: list[OutboxItem]) -> set[int]:
+    """Rows whose assignment was confirmed after they were queued: they must not be sent."""
+    keyed = [(row.id, row.assignment_id, row.period) for row in rows if row.assignment_id]
+    if not keyed:
+        return set()
+    found = set(
+        await session.execute(
+            select(Confirmation.assignment_id, Confirmation.period).where(
+                Confirmation.assignment_id.in_({a for _, a, _ in keyed}),
+                Confirmation.undone_at.is_(None),
+            )
+        )
+    )
+    inactive = set(
+        await session.scalars(
+            select(Assignment.id).where(
+                Assignment.id.in_({a for _, a, _ in keyed}), Assignment.active.is_(False)
+            )
+        )
+    )
+    return {row_id for row_id, a, p in keyed if (a, p) in found or a in inactive}
+
+
+async def mark(
+    session: AsyncSession,
+    ids: list[int],
+    *,
+    status: str,
+    worker: str,
+    now: datetime,
+    message_id: str | None = None,
+    error: str | None = None,
+    retry_after: timedelta | None = None,
+) -> None:
+    values: dict[str, object] = {"status": status, "claimed_by": None, "claimed_at": None}
+    if status == SENT:
+        values.update(sent_at=now, message_id=message_id, last_error=None)
+    if error is not None:
+        values.update(last_error=error[:500], attempts=OutboxItem.attempts + 1)
+    if retry_after is not None:
+        values["next_attempt_at"] = now + retry_after
+    await session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == worker)
+        .values(**values)
+    )
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    """Exponential backoff from 30 s up to an hour, never shorter than the server asked."""
+    delay = min(FIRST_BACKOFF * (2 ** max(attempts, 0)), MAX_BACKOFF)
+    if retry_after:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay

@@ -1,0 +1,187 @@
+"""The reminder engine end to end: policy → outbox → one merged message per person, once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.channels.base import SendError
+from bot.config import SAMPLE_DEPARTMENTS
+from bot.domain.model import Role
+from bot.services.facade import BotServices
+from bot.store.models import OutboxItem
+from scheduler.engine import ReminderEngine
+from tests.conftest import Chat
+from tests.fakes.recording import RecordingChannel
+
+
+@pytest.fixture
+def channel() -> RecordingChannel:
+    return RecordingChannel()
+
+
+@pytest.fixture
+def engine(services: BotServices, channel: RecordingChannel) -> ReminderEngine:
+    return ReminderEngine(services, {"console": channel})
+
+
+async def register_everyone(chat: Chat) -> None:
+    await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    await chat.registered("leader", "Lãnh đạo Sở", Role.LEADER)
+    for index, unit in enumerate(SAMPLE_DEPARTMENTS):
+        role = Role.OFFICE if unit == "Văn phòng Sở" else Role.HEAD
+        await chat.registered(f"dept-{index}", unit, role)
+
+
+def at(day: str, time: str = "08:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{time}")
+
+
+async def test_monday_first_of_august(chat: Chat, engine: ReminderEngine, channel) -> None:
+    await register_everyone(chat)
+    report = await engine.tick(at("2022-08-01"))
+
+    [iso_message] = channel.to("iso")
+    assert iso_message.startswith("Nhắc việc ngày 01/08/2022 — Ban ISO Sở")
+    assert "\n1. Xây dựng kế hoạch duy trì và áp dụng HTQLCL" in iso_message
+    assert "Đã quá hạn 173 ngày" in iso_message
+    assert "\n7. Tiến hành khắc phục sau đánh giá nội bộ" in iso_message
+    assert "Tháng 01/8 đến 15/9/2022 (01/08/2022 – 15/09/2022)" in iso_message
+    assert "Hôm nay bắt đầu thời gian thực hiện nhiệm vụ." in iso_message
+    assert iso_message.rstrip().endswith("/done 7")
+
+    for index, unit in enumerate(SAMPLE_DEPARTMENTS):
+        [message] = channel.to(f"dept-{index}")
+        assert f"— {unit}" in message
+        for no in (4, 5, 9):
+            assert f"\n{no}. " in message and f"/done {no}" in message
+        assert "Bắt đầu kỳ mới: tháng 08/2022." in message
+    assert report.messages == len(channel.sent)
+
+    again = await engine.tick(at("2022-08-01", "08:01"))
+    assert again.queued == [] and again.messages == 0
+    assert len(channel.sent) == report.messages
+
+
+async def test_a_confirmed_task_is_not_reminded(chat: Chat, engine, channel) -> None:
+    iso = await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    assert "Đã ghi nhận" in await iso.says("/done 6")
+    await engine.tick(at("2022-08-01"))
+    await engine.tick(at("2022-08-02"))
+    assert all("\n6. " not in text for text in channel.to("iso"))
+    assert any("\n1. " in text for text in channel.to("iso"))
+
+
+async def test_nothing_on_public_holidays_and_early_on_the_working_day_before(
+    chat: Chat, engine, channel
+) -> None:
+    await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    await chat.registered("leader", "Lãnh đạo Sở", Role.LEADER)
+    # Tết 2022: 31/01–04/02. National Day 2022: 01/09–02/09.
+    for day in ("2022-01-31", "2022-02-01", "2022-02-04", "2022-09-01", "2022-09-02"):
+        report = await engine.tick(at(day))
+        assert report.queued == [], day
+    # Task 3 is due Sunday 04/09; its due-day reminder moves back to Wednesday 31/08.
+    await engine.tick(at("2022-08-31"))
+    [message] = channel.to("iso")
+    assert "\n3. Trên cơ sở mục tiêu chất lượng" in message
+    assert "Còn 4 ngày đến hạn." in message
+
+
+async def test_a_week_of_downtime_gives_one_late_reminder_not_seven(
+    chat: Chat, engine, channel, services: BotServices
+) -> None:
+    await chat.registered("leader", "Lãnh đạo Sở", Role.LEADER)
+    await engine.tick(at("2022-08-01"))
+    before = len(channel.sent)
+    report = await engine.tick(at("2022-08-09", "10:30"))  # back after a week, mid-morning
+    new = channel.to("leader")[before:]
+    assert len(new) == 1
+    assert "Nhắc bù: tin này lẽ ra được gửi lúc 08:00 ngày 09/08/2022" in new[0]
+    assert new[0].count("\n6. ") == 1 and "Đã quá hạn 10 ngày" in new[0]
+    assert report.skipped > 0
+    async with services.db.session() as session:
+        skipped = await session.scalar(
+            select(func.count(OutboxItem.id)).where(OutboxItem.status == "skipped")
+        )
+    assert skipped == report.skipped
+
+
+async def test_failed_send_stays_pending_and_is_retried_once(
+    chat: Chat, engine, channel, services: BotServices
+) -> None:
+    await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    channel.failures.append(SendError("network down"))
+    report = await engine.tick(at("2022-08-01"))
+    assert report.failed > 0 and channel.sent == []
+    async with services.db.session() as session:
+        row = await session.scalar(select(OutboxItem).limit(1))
+        assert row.status == "failed" and row.last_error == "network down"
+    # Too early for the backoff: nothing yet; after it, exactly one message.
+    await engine.drain(at("2022-08-01", "08:00"))
+    assert channel.sent == []
+    services.clock.set(at("2022-08-01", "08:05"))
+    await engine.drain()
+    assert len(channel.to("iso")) == 1
+    await engine.tick(at("2022-08-01", "08:06"))
+    assert len(channel.to("iso")) == 1
+
+
+async def test_blocked_person_is_marked_undeliverable(chat: Chat, engine, channel, services):
+    await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    channel.failures.append(SendError("Forbidden: bot was blocked", permanent=True))
+    await engine.tick(at("2022-08-01"))
+    services.clock.set(at("2022-08-02", "09:00"))
+    await engine.drain()
+    async with services.db.session() as session:
+        statuses = set(await session.scalars(select(OutboxItem.status)))
+    assert "undeliverable" in statuses
+
+
+async def test_escalation_names_the_units_still_owing(chat: Chat, engine, channel) -> None:
+    office = await chat.registered("office", "Văn phòng Sở", Role.OFFICE)
+    leader = await chat.registered("leader", "Lãnh đạo Sở", Role.LEADER)
+    await leader.says("/done 8")
+    # Task 8 is due 29/09/2022; three working days later is 04/10/2022.
+    await engine.tick(at("2022-10-04"))
+    message = channel.to("office")[-1]
+    assert "\n8. Tổ chức họp xem xét của Lãnh đạo" in message
+    assert (
+        "Còn thiếu: Ban ISO Sở" in message
+        and "Lãnh đạo Sở" not in message.split("Còn thiếu")[1].split("\n")[0]
+    )
+    assert "/status 8" in message
+    assert office is not None
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_the_same_reminders_whatever_the_server_time_zone(tmp_path: Path, zone: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "n.db"}"\n', "utf-8")
+    base = [sys.executable, "-m", "bot.cli", "--config", str(config)]
+    subprocess.run([*base, "init"], check=True, capture_output=True)
+    subprocess.run([*base, "invite", "Ban ISO", "--role", "iso"], check=True, capture_output=True)
+
+    def dry(env_zone: str, moment: str) -> list:
+        env = {**os.environ, "TZ": env_zone}
+        out = subprocess.run(
+            [*base, "tick", "--at", moment, "--dry-run", "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+        return json.loads(out)["reminders"]
+
+    for moment in ("2022-08-01T08:00", "2022-08-31T08:00", "2022-09-02T08:00"):
+        assert dry(zone, moment) == dry("Asia/Ho_Chi_Minh", moment)
+    # Even without contacts the Office's escalations have no one to go to: nothing queued.
+    assert dry(zone, "2022-09-02T08:00") == []
+    assert timedelta(0) == timedelta(0)
