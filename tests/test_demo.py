@@ -1,0 +1,29 @@
+"""`nhacviec demo` plays the year on the console: deterministic and readable."""
+
+from __future__ import annotations
+
+import io
+
+from bot.demo import run_demo
+
+
+async def test_the_demo_tells_the_year() -> None:
+    first, second = io.StringIO(), io.StringIO()
+    assert await run_demo(out=first) == 0
+    text = first.getvalue()
+    assert text.startswith("Trình diễn nhacviec: Kế hoạch 187/KH-SGDĐT, 11 người đã đăng ký")
+    # Morning reminders, per unit, on working days only (Tết and 02/09 are silent).
+    assert "── Thứ Hai 01/08/2022 ──" in text
+    assert "→ Trần Văn Minh (Ban ISO Sở): [6] Đã quá hạn 2 ngày" in text
+    assert "── Thứ Sáu 02/09/2022 ──" not in text
+    # Replies on time and late, an escalation, the Office's /status and the closing summary.
+    assert "← Trần Văn Minh (Ban ISO Sở): /done 1 Đã ban hành Kế hoạch 187/KH-SGDĐT" in text
+    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 1 ngày 09/02/2022." in text
+    assert "còn đơn vị chủ trì chưa hoàn thành" in text
+    assert "Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 30/12/2022:" in text
+    assert "Còn thiếu: Phòng Kế hoạch - Tài chính" in text
+    assert text.rstrip().splitlines()[-1].startswith("Tổng kết năm: đã gửi ")
+    assert "hoàn thành đúng hạn: 4, hoàn thành quá hạn: 2, chưa hoàn thành: 4" in text
+
+    assert await run_demo(out=second) == 0
+    assert second.getvalue() == text
