@@ -1,0 +1,76 @@
+"""The input of every report: plain frozen rows, so the writers need no database to run or test.
+
+The lead's report service builds a `ReportData` from the store; the writers only read it. Keeping
+the writers on plain data lets the same sample feed the tests and the images in `docs/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.model import AssignmentRole, Schedule, State
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentRow:
+    """One unit's part of a task (for a recurring task: of one period) and its confirmation."""
+
+    task_no: int
+    unit: str
+    role: AssignmentRole
+    period: str  # "" for one-off tasks; "2022-08" etc. for a recurring task's period
+    due: date | None
+    state: State
+    confirmed_at: datetime | None  # aware
+    confirmed_by: str | None  # the person's name
+    note: str | None
+    late_days: int  # days late when done late, days overdue when open and overdue, else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One task of the plan's appendix with its overall state and every assignment."""
+
+    no: int
+    content: str
+    lead: tuple[str, ...]  # as the plan names them ("Các phòng thuộc Sở" kept as the group)
+    support: tuple[str, ...]
+    when: str  # the plan's own time text
+    schedule: Schedule
+    state: State
+    done_units: int  # lead assignments done (current period for recurring)
+    owed_units: int  # lead assignments owed
+    missed_periods: int  # recurring: unit-periods ended unconfirmed
+    assignments: tuple[AssignmentRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderLogRow:
+    """One reminder from the outbox, as the Office audits it."""
+
+    at: datetime  # when it was sent (aware)
+    channel: str
+    contact: str
+    unit: str
+    task_no: int
+    kind: str
+    slot: date
+    status: str  # sent / pending / failed / skipped
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything a report shows: the issuing agency, the plan, its tasks and the reminder log."""
+
+    agency_parent: str  # "UBND TỈNH HƯNG YÊN"
+    agency: str  # "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    place: str  # "Hưng Yên"
+    plan_number: str
+    plan_issued: date | None
+    plan_title: str
+    plan_year: int
+    today: date
+    tasks: tuple[TaskRow, ...]
+    reminders: tuple[ReminderLogRow, ...]

@@ -1,0 +1,173 @@
+"""The tracking sheet: one row per assignment and the reminder log, for the Office to filter.
+
+Excel cannot hold time zones, so times are written as local Asia/Ho_Chi_Minh wall-clock times:
+the Office reads them as the times it lives in. Dates are real dates with a dd/mm/yyyy format so
+that sorting and filtering work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.clock import as_local
+from bot.i18n import Translator
+from bot.reports.data import ReportData
+from bot.reports.text import (
+    channel_label,
+    period_label,
+    reminder_kind_label,
+    reminder_status_label,
+    role_label,
+    row_colour,
+    row_state_label,
+    shorten,
+)
+
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
+CONTENT_CHARS = 60
+SHEET_NAME_MAX = 31  # Excel's limit
+_FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    title: str  # msgid
+    width: float
+    number_format: str | None = None
+
+
+ASSIGNMENT_COLUMNS = (
+    Column("No.", 6),
+    Column("Content (short)", 42),
+    Column("Unit", 40),
+    Column("Role", 11),
+    Column("Period", 10),
+    Column("Due", 12, DATE_FORMAT),
+    Column("State", 22),
+    Column("Confirmed at", 17, DATETIME_FORMAT),
+    Column("Confirmed by", 22),
+    Column("Notes", 44),
+    Column("Days late", 11),
+)
+
+LOG_COLUMNS = (
+    Column("Sent at", 17, DATETIME_FORMAT),
+    Column("Channel", 11),
+    Column("Contact", 22),
+    Column("Unit", 40),
+    Column("No.", 6),
+    Column("Reminder kind", 22),
+    Column("Slot", 12, DATE_FORMAT),
+    Column("Sending status", 14),
+    Column("Sent late", 10),
+)
+
+
+def sheet_name(plan_number: str) -> str:
+    """`187/KH-SGDĐT` → `187-KH-SGDĐT`: Excel refuses `/` and a few others in sheet names."""
+    name = _FORBIDDEN_IN_SHEET_NAMES.sub("-", plan_number).strip("'") or "Plan"
+    return name[:SHEET_NAME_MAX]
+
+
+def write_tracking_sheet(data: ReportData, path: Path, *, tr: Translator) -> Path:
+    """Write the assignments and the reminder log of `data` as an .xlsx at `path`."""
+    path = Path(path)
+    workbook = Workbook()
+    assignments = workbook.active
+    assignments.title = sheet_name(data.plan_number)
+    _fill_assignments(assignments, data, tr)
+    log = workbook.create_sheet(tr.gettext("Reminder log")[:SHEET_NAME_MAX])
+    _fill_log(log, data, tr)
+    workbook.properties.title = f"{data.plan_number} – {data.plan_year}"
+    workbook.properties.creator = data.agency
+    workbook.save(path)
+    return path
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Wall-clock time in the agency's zone, without tzinfo, which Excel cannot store."""
+    return as_local(moment).replace(tzinfo=None) if moment else None
+
+
+def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
+    _header(sheet, ASSIGNMENT_COLUMNS, tr)
+    state_column = 7
+    for task in data.tasks:
+        content = shorten(task.content, CONTENT_CHARS)
+        for row in task.assignments:
+            sheet.append(
+                [
+                    task.no,
+                    content,
+                    row.unit,
+                    role_label(row.role, tr),
+                    period_label(row.period),
+                    row.due,
+                    row_state_label(row, data.today, tr),
+                    _local(row.confirmed_at),
+                    row.confirmed_by or "",
+                    row.note or "",
+                    row.late_days or None,
+                ]
+            )
+            state = sheet.cell(sheet.max_row, state_column)
+            state.fill = PatternFill(
+                "solid", fgColor=row_colour(row, data.today).lstrip("#").upper()
+            )
+            state.font = Font(bold=True, color="FFFFFF")
+    _finish(sheet, ASSIGNMENT_COLUMNS)
+
+
+def _fill_log(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
+    _header(sheet, LOG_COLUMNS, tr)
+    for entry in data.reminders:
+        sheet.append(
+            [
+                _local(entry.at),
+                channel_label(entry.channel),
+                entry.contact,
+                entry.unit,
+                entry.task_no,
+                reminder_kind_label(entry.kind, tr),
+                entry.slot,
+                reminder_status_label(entry.status, tr),
+                tr.gettext("Yes") if entry.late else "",
+            ]
+        )
+        if entry.status == "failed":
+            sheet.cell(sheet.max_row, 8).font = Font(bold=True, color="C62828")
+    _finish(sheet, LOG_COLUMNS)
+
+
+def _header(sheet: Worksheet, columns: tuple[Column, ...], tr: Translator) -> None:
+    sheet.append([tr.gettext(column.title) for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def _finish(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
+    """Widths, number formats, a frozen header and a filter over every row."""
+    last_column = get_column_letter(len(columns))
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = column.width
+        if column.number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = column.number_format
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(vertical="top", wrap_text=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{last_column}{max(sheet.max_row, 1)}"

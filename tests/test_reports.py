@@ -1,0 +1,502 @@
+"""The Office's three files, read back the way a person would read them.
+
+Expected values are recomputed here from the sample's assignments rather than taken from the
+report code, so a miscount in either shows up.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import warnings
+from datetime import date
+from pathlib import Path
+
+import matplotlib as mpl
+import pytest
+from babel.messages.pofile import read_po
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+from openpyxl import load_workbook
+from PIL import Image
+
+from bot.clock import as_local
+from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, StateKind
+from bot.i18n import Translator, chat_date
+from bot.presentation import state_label
+from bot.reports import ReportData, ReportFormat, write_report
+from bot.reports.chart import build_status_figure, render_status_chart
+from bot.reports.docx_report import report_number, write_year_report
+from bot.reports.sample import sample_report_data
+from bot.reports.text import REPORT_COLOURS, shorten
+from bot.reports.xlsx_sheet import sheet_name, write_tracking_sheet
+from locales import LOCALES_DIR
+
+REPORTS_DIR = Path(__file__).resolve().parents[1] / "bot" / "reports"
+TABLE_HEADERS = [
+    "TT",
+    "Nội dung",
+    "Đơn vị chủ trì",
+    "Thời hạn",
+    "Kết quả",
+    "Ngày hoàn thành",
+    "Ghi chú",
+]
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return sample_report_data()
+
+
+@pytest.fixture(scope="module")
+def tr() -> Translator:
+    return Translator("vi")
+
+
+@pytest.fixture(scope="module")
+def docx_doc(data, tr, tmp_path_factory):
+    path = write_year_report(data, tmp_path_factory.mktemp("docx") / "report.docx", tr=tr)
+    return Document(str(path))
+
+
+@pytest.fixture(scope="module")
+def workbook(data, tr, tmp_path_factory):
+    path = write_tracking_sheet(data, tmp_path_factory.mktemp("xlsx") / "sheet.xlsx", tr=tr)
+    return load_workbook(path)
+
+
+def _missed(row, today: date) -> bool:
+    return bool(row.period) and row.confirmed_at is None and row.due < today
+
+
+def _cell_lines(cell) -> list[str]:
+    return [paragraph.text for paragraph in cell.paragraphs]
+
+
+def _task_table(document):
+    """The table whose header row is the task table's, wherever the layout put it."""
+    return next(t for t in document.tables if t.rows[0].cells[0].text == "TT")
+
+
+def _signature_table(document):
+    return next(t for t in document.tables if t.rows[0].cells[0].text.startswith("Nơi nhận"))
+
+
+def _paragraph_texts(document) -> list[str]:
+    return [paragraph.text for paragraph in document.paragraphs]
+
+
+# --- the sample itself ------------------------------------------------------------------------
+
+
+def test_sample_holds_every_case_a_report_draws(data):
+    kinds = {row.state.kind for task in data.tasks for row in task.assignments}
+    assert {StateKind.DONE_ON_TIME, StateKind.DONE_LATE, StateKind.OVERDUE} <= kinds
+    assert {StateKind.DUE_SOON, StateKind.NO_DATE} <= kinds
+    assert any(_missed(row, data.today) for task in data.tasks for row in task.assignments)
+    task10 = data.tasks[-1]
+    assert task10.no == 10
+    assert task10.schedule.kind is ScheduleKind.AS_REGULATED
+    assert task10.schedule.due is None
+    for task in data.tasks:  # the summary counts trust missed_periods: it must match the rows
+        assert task.missed_periods == sum(_missed(row, data.today) for row in task.assignments)
+
+
+# --- the Word report --------------------------------------------------------------------------
+
+
+def test_docx_heading_is_the_decree_two_column_table(docx_doc):
+    left, right = docx_doc.tables[0].rows[0].cells
+    assert _cell_lines(left)[:2] == ["UBND TỈNH HƯNG YÊN", "SỞ GIÁO DỤC VÀ ĐÀO TẠO"]
+    assert left.paragraphs[1].runs[0].bold
+    number = next(line for line in _cell_lines(left) if line.startswith("Số:"))
+    assert number.replace("\u00a0", " ").split() == ["Số:", "/BC-SGDĐT"]
+    assert _cell_lines(right)[:2] == [
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+    ]
+    assert all(paragraph.runs[0].bold for paragraph in right.paragraphs[:2])
+    date_line = next(p for p in right.paragraphs if p.text.startswith("Hưng Yên, ngày"))
+    assert date_line.runs[0].italic
+    assert date_line.text.replace("\u00a0", " ").split() == [
+        "Hưng",
+        "Yên,",
+        "ngày",
+        "tháng",
+        "năm",
+        "2022",
+    ]
+
+
+def test_report_number_keeps_the_issuer_code():
+    assert report_number("187/KH-SGDĐT") == "/BC-SGDĐT"
+    assert report_number("12/KH-UBND") == "/BC-UBND"
+    assert report_number("không số") == "/BC"
+
+
+def test_docx_title_carries_the_plan_year(docx_doc, data, tr, tmp_path):
+    texts = _paragraph_texts(docx_doc)
+    title = texts.index("BÁO CÁO")
+    assert texts[title + 1] == (
+        "Kết quả thực hiện hoạt động duy trì và áp dụng, cải tiến HTQLCL theo tiêu chuẩn quốc "
+        "gia TCVN ISO 9001:2015 năm 2022"
+    )
+    later = write_year_report(
+        dataclasses.replace(data, plan_year=2023), tmp_path / "y.docx", tr=tr
+    )
+    assert any(
+        text.endswith("ISO 9001:2015 năm 2023") for text in _paragraph_texts(Document(str(later)))
+    )
+
+
+def test_docx_opening_cites_the_plan_with_the_decree_date_form(docx_doc):
+    opening = next(t for t in _paragraph_texts(docx_doc) if t.startswith("Thực hiện Kế hoạch"))
+    assert opening.startswith(
+        "Thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07 tháng 02 năm 2022 về duy"
+    )
+    assert opening.endswith("báo cáo kết quả thực hiện như sau:")
+
+
+def test_docx_summary_states_the_counts(docx_doc, data):
+    one_off = [t for t in data.tasks if t.schedule.kind is not ScheduleKind.RECURRING]
+    on_time = sum(t.state.kind is StateKind.DONE_ON_TIME for t in one_off)
+    late = sum(t.state.kind is StateKind.DONE_LATE for t in one_off)
+    overdue = sum(t.state.kind is StateKind.OVERDUE for t in one_off)
+    missed = sum(_missed(row, data.today) for t in data.tasks for row in t.assignments)
+    assert (on_time, late, len(one_off) - on_time - late, overdue, missed) == (2, 1, 4, 2, 18)
+
+    summary = next(t for t in _paragraph_texts(docx_doc) if t.startswith("Tính đến"))
+    assert summary.startswith("Tính đến ngày 26 tháng 9 năm 2022, Kế hoạch có 10 nhiệm vụ.")
+    assert f"{on_time} nhiệm vụ hoàn thành đúng hạn" in summary
+    assert f"{late} nhiệm vụ hoàn thành quá hạn" in summary
+    assert f"{len(one_off) - on_time - late} nhiệm vụ chưa hoàn thành" in summary
+    assert f"trong đó {overdue} nhiệm vụ quá hạn, 1 nhiệm vụ chưa có hạn" in summary
+    assert f"3 nhiệm vụ thực hiện thường xuyên, với {missed} lượt đơn vị" in summary
+
+
+def test_docx_table_has_a_row_per_task_matching_the_input(docx_doc, data, tr):
+    table = _task_table(docx_doc)
+    assert [cell.text for cell in table.rows[0].cells] == TABLE_HEADERS
+    assert len(table.rows) == len(data.tasks) + 1
+    for task, row in zip(data.tasks, table.rows[1:], strict=True):
+        no, content, lead, when, result, completed, notes = (_cell_lines(c) for c in row.cells)
+        assert no == [str(task.no)]
+        assert content == [task.content]
+        assert lead == [", ".join(task.lead)]
+        assert when[0] == task.when
+        leads = [a for a in task.assignments if a.role is AssignmentRole.LEAD]
+        if task.schedule.kind is ScheduleKind.RECURRING:
+            for unit in dict.fromkeys(a.unit for a in leads):
+                rows = [a for a in leads if a.unit == unit]
+                done = sum(a.confirmed_at is not None for a in rows)
+                line = next(x for x in result if x.startswith(f"{unit}:"))
+                assert f"đã xác nhận {done}/{len(rows)} kỳ" in line
+                for missed in (a for a in rows if _missed(a, data.today)):
+                    period = f"{missed.period[5:]}/{missed.period[:4]}"
+                    assert period in line.split("bỏ lỡ kỳ")[1]
+            assert completed == [""]
+        else:
+            for a in leads:
+                label = state_label(a.state, tr)
+                if a.state.kind is StateKind.DONE_LATE:
+                    label = f"Hoàn thành quá hạn {a.late_days} ngày"
+                stamp = f" ({chat_date(as_local(a.confirmed_at))})" if a.confirmed_at else ""
+                assert f"{a.unit}: {label}{stamp}" in result
+            done_days = [as_local(a.confirmed_at).date() for a in leads if a.confirmed_at]
+            finished = task.state.kind.is_done
+            assert completed == [chat_date(max(done_days)) if finished else ""]
+        for a in task.assignments:
+            if a.note and not a.period:
+                assert f"{a.unit}: {a.note}" in notes
+        for unit in {a.unit for a in task.assignments if a.note and a.period}:
+            last = max(
+                (a for a in task.assignments if a.unit == unit and a.note), key=lambda a: a.period
+            )
+            assert f"{unit} ({last.period[5:]}/{last.period[:4]}): {last.note}" in notes
+
+
+def test_docx_table_shows_the_office_example_line_and_supporting_units(docx_doc):
+    task2 = _cell_lines(_task_table(docx_doc).rows[2].cells[4])
+    assert task2[0] == "Quá hạn 33 ngày (7/9 đơn vị)"
+    assert "Phòng Giáo dục Trung học: Hoàn thành đúng hạn (15/08/2022)" in task2
+    assert "Phòng Kế hoạch - Tài chính: Quá hạn 33 ngày" in task2
+    assert "Ban ISO Sở (phối hợp): Hoàn thành đúng hạn (20/08/2022)" in task2
+    task10 = _task_table(docx_doc).rows[10].cells
+    assert _cell_lines(task10[3]) == ["Theo quy định", "(chưa có hạn)"]
+
+
+def test_docx_lists_shortcomings_and_ends_with_recipients_and_signer(docx_doc):
+    texts = _paragraph_texts(docx_doc)
+    assert (
+        "- Nhiệm vụ 2: chưa hoàn thành: Phòng Kế hoạch - Tài chính (quá hạn 33 ngày); "
+        "Phòng Khảo thí và Quản lý chất lượng giáo dục (quá hạn 33 ngày)." in texts
+    )
+    assert "- Nhiệm vụ 10 chưa có thời hạn cụ thể." in texts
+    left, right = _signature_table(docx_doc).rows[0].cells
+    assert _cell_lines(left)[0] == "Nơi nhận:"
+    assert "- Lưu: VT, VP." in _cell_lines(left)
+    assert _cell_lines(right)[0] == "GIÁM ĐỐC"
+
+
+def test_docx_page_and_fonts_follow_decree_30(docx_doc):
+    first = docx_doc.sections[0]
+    assert (round(first.page_width.mm), round(first.page_height.mm)) == (210, 297)
+    mm = {
+        side: round(getattr(first, f"{side}_margin").mm, 1)
+        for side in ("top", "bottom", "left", "right")
+    }
+    assert 20 <= mm["top"] <= 25
+    assert 20 <= mm["bottom"] <= 25
+    assert 30 <= mm["left"] <= 35
+    assert 15 <= mm["right"] <= 20
+    table_section = docx_doc.sections[1]  # the task table is on landscape pages
+    assert table_section.page_width > table_section.page_height
+    assert 30 <= round(table_section.left_margin.mm, 1) <= 35
+    normal = docx_doc.styles["Normal"]
+    assert normal.font.name == "Times New Roman"
+    assert Pt(13) <= normal.font.size <= Pt(14)
+    fonts = normal.element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "Times New Roman"
+    sizes = {
+        run.font.size
+        for cell in _task_table(docx_doc)._cells
+        for p in cell.paragraphs
+        for run in p.runs
+    }
+    assert sizes == {Pt(12)}
+    widths = sum(cell.width for cell in _task_table(docx_doc).rows[0].cells)
+    usable = table_section.page_width - table_section.left_margin - table_section.right_margin
+    assert abs(widths - usable) < Mm(1)
+
+
+def test_docx_task_table_is_a_landscape_appendix_after_the_signature(docx_doc):
+    texts = _paragraph_texts(docx_doc)
+    assert "Chi tiết kết quả thực hiện từng nhiệm vụ tại Phụ lục kèm theo." in texts
+    appendix = texts.index("PHỤ LỤC")
+    assert texts[appendix + 1] == "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO KẾ HOẠCH SỐ 187/KH-SGDĐT"
+    assert texts[appendix + 2].replace("\u00a0", " ").split() == [
+        "(Kèm", "theo", "Báo", "cáo", "số", "/BC-SGDĐT", "ngày", "tháng", "năm", "2022)",
+    ]  # fmt: skip
+    body = list(docx_doc.element.body)
+    assert body.index(_signature_table(docx_doc)._tbl) < body.index(_task_table(docx_doc)._tbl)
+    assert len(docx_doc.sections) == 2
+
+
+def test_docx_task_table_can_stay_in_the_body_before_the_recipients(data, tr, tmp_path):
+    path = write_year_report(data, tmp_path / "inline.docx", tr=tr, appendix=False)
+    document = Document(str(path))
+    body = list(document.element.body)
+    assert body.index(_task_table(document)._tbl) < body.index(_signature_table(document)._tbl)
+    assert "PHỤ LỤC" not in _paragraph_texts(document)
+    orientations = [s.page_width > s.page_height for s in document.sections]
+    assert orientations == [False, True, False]
+    assert len(_task_table(document).rows) == len(data.tasks) + 1
+
+
+# --- the tracking sheet -----------------------------------------------------------------------
+
+
+def test_sheet_names_are_sanitized():
+    assert sheet_name("187/KH-SGDĐT") == "187-KH-SGDĐT"
+    assert sheet_name("a/b\\c:d*e?f[g]") == "a-b-c-d-e-f-g-"
+    assert len(sheet_name("1/" + "X" * 60)) == 31
+
+
+def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
+    sheet = workbook.worksheets[0]
+    assert workbook.sheetnames == ["187-KH-SGDĐT", "Nhật ký nhắc việc"]
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "TT",
+        "Nội dung (tóm tắt)",
+        "Đơn vị",
+        "Vai trò",
+        "Kỳ",
+        "Hạn",
+        "Trạng thái",
+        "Xác nhận lúc",
+        "Người xác nhận",
+        "Ghi chú",
+        "Số ngày trễ",
+    ]
+    assignments = [(task, a) for task in data.tasks for a in task.assignments]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(assignments) == 244
+    for (task, a), row in zip(assignments, rows, strict=True):
+        values = [cell.value for cell in row]
+        expected_state = "Bỏ lỡ kỳ" if _missed(a, data.today) else state_label(a.state, tr)
+        role = "Chủ trì" if a.role is AssignmentRole.LEAD else "Phối hợp"
+        assert values[0] == task.no
+        assert values[1] == shorten(task.content, 60)
+        assert values[2:5] == [
+            a.unit,
+            role,
+            f"{a.period[5:]}/{a.period[:4]}" if a.period else None,
+        ]
+        assert (values[5].date() if values[5] else None) == a.due
+        assert values[6] == expected_state
+        if a.confirmed_at:
+            assert values[7] == as_local(a.confirmed_at).replace(tzinfo=None)
+            assert values[8] == a.confirmed_by
+        else:
+            assert values[7] is None
+            assert values[8] is None
+        assert values[9] == a.note
+        assert values[10] == (a.late_days or None)
+        colour = REPORT_COLOURS[StateKind.OVERDUE if _missed(a, data.today) else a.state.kind]
+        assert row[6].fill.fgColor.rgb[-6:] == colour.lstrip("#").upper()
+
+
+def test_sheet_header_is_frozen_filtered_and_dates_are_real_dates(workbook):
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        last = sheet.cell(1, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
+        assert all(cell.font.bold for cell in sheet[1])
+        assert all(sheet.column_dimensions[cell.column_letter].width >= 6 for cell in sheet[1])
+    plan = workbook.worksheets[0]
+    assert plan["F2"].is_date
+    assert plan["F2"].number_format == "dd/mm/yyyy"
+    assert plan["H2"].is_date
+    assert plan["H2"].number_format == "dd/mm/yyyy hh:mm"
+
+
+def test_log_sheet_lists_every_reminder_in_vietnamese(workbook, data):
+    log = workbook["Nhật ký nhắc việc"]
+    rows = [[cell.value for cell in row] for row in log.iter_rows(min_row=2)]
+    assert len(rows) == len(data.reminders)
+    for entry, row in zip(data.reminders, rows, strict=True):
+        assert row[0] == as_local(entry.at).replace(tzinfo=None)
+        assert row[2:5] == [entry.contact, entry.unit, entry.task_no]
+        assert row[6].date() == entry.slot
+        assert row[8] == ("Có" if entry.late else None)
+    by_kind = {(e.kind, e.status): row for e, row in zip(data.reminders, rows, strict=True)}
+    assert by_kind[("upcoming", "failed")][5:8:2] == ["Nhắc trước hạn", "Gửi lỗi"]
+    assert by_kind[("escalation", "sent")][5] == "Cảnh báo quá hạn"
+    assert by_kind[("overdue", "skipped")][7] == "Bỏ qua"
+    assert by_kind[("upcoming", "failed")][1] == "Zalo"
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+
+def test_chart_png_is_phone_sized_and_deterministic(data, tr, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = render_status_chart(data, tmp_path / "a.png", tr=tr)
+    assert not [w for w in caught if "missing from" in str(w.message)]  # every glyph drawn
+    second = render_status_chart(data, tmp_path / "b.png", tr=tr)
+    with Image.open(first) as image:
+        assert image.width >= 1000
+        assert image.height > image.width  # a scroll on a phone, not a squeeze
+    assert first.read_bytes() == second.read_bytes()
+    assert first.stat().st_size < 300_000
+
+
+def test_chart_draws_every_task_row(data, tr):
+    figure = build_status_figure(data, tr=tr)
+    axes, counts = figure.axes
+    assert [label.get_text() for label in axes.get_yticklabels()] == [
+        str(task.no) for task in data.tasks
+    ]
+    assert [label.get_text() for label in counts.get_yticklabels()] == [
+        f"{task.done_units}/{task.owed_units}" for task in data.tasks
+    ]
+    texts = [text.get_text() for text in axes.texts]
+    for task in data.tasks:
+        assert any(text == shorten(task.content, 66) for text in texts)
+    assert "TT" in texts
+    assert texts.count("Chưa có hạn") == 1  # only task 10 has no date
+    assert "24/08 · Quá hạn 33 ngày" in texts
+    ticks = axes.xaxis.get_minor_ticks()
+    assert [tick.label1.get_text() for tick in ticks] == [f"T{m}" for m in range(1, 13)]
+    assert all(tick.label2.get_visible() for tick in ticks)  # months above the rows too
+    notes = [child.get_text() for child in axes.get_children() if hasattr(child, "get_text")]
+    assert "Hôm nay 26/09/2022" in notes
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert {"Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Quá hạn, bỏ lỡ kỳ"} <= set(legend)
+
+
+def test_chart_keeps_a_date_outside_the_plan_year_on_the_axis(data, tr):
+    task8 = dataclasses.replace(
+        data.tasks[7],
+        schedule=Schedule.deadline(date(2023, 1, 15)),
+        state=State(StateKind.NOT_DUE, 111),
+    )
+    moved = dataclasses.replace(data, tasks=(*data.tasks[:7], task8, *data.tasks[8:]))
+    axes = build_status_figure(moved, tr=tr).axes[0]
+    label = next(t for t in axes.texts if t.get_text() == "15/01/2023 · Chưa đến hạn")
+    left, right = axes.get_xlim()
+    assert left <= label.get_position()[0] <= right
+    assert label.get_horizontalalignment() == "right"  # no room after 31/12: it reads leftwards
+
+
+def test_chart_leaves_global_matplotlib_state_alone(data, tr, tmp_path):
+    before = dict(mpl.rcParams)
+    render_status_chart(data, tmp_path / "c.png", tr=tr)
+    assert dict(mpl.rcParams) == before
+
+
+# --- the entry point and the catalog ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "magic"),
+    [(ReportFormat.DOCX, b"PK"), (ReportFormat.XLSX, b"PK"), ("png", b"\x89PNG")],
+)
+def test_write_report_dispatches_on_format(data, tr, tmp_path, fmt, magic):
+    path = write_report(data, fmt, tmp_path / f"out.{ReportFormat(fmt).value}", tr=tr)
+    assert path.read_bytes().startswith(magic)
+    assert ReportFormat(fmt).media_type
+
+
+def test_an_empty_plan_still_renders(data, tr, tmp_path):
+    empty = dataclasses.replace(data, tasks=(), reminders=(), plan_issued=None)
+    for fmt in ReportFormat:
+        assert write_report(empty, fmt, tmp_path / f"empty.{fmt.value}", tr=tr).exists()
+
+
+def test_english_report_uses_the_message_ids(data, tmp_path):
+    document = Document(str(write_year_report(data, tmp_path / "en.docx", tr=Translator("en"))))
+    assert "REPORT" in _paragraph_texts(document)
+
+
+def _used_msgids() -> set[str]:
+    from bot.reports.docx_report import TABLE_HEADERS as DOCX_HEADERS
+    from bot.reports.xlsx_sheet import ASSIGNMENT_COLUMNS, LOG_COLUMNS
+
+    found = set(DOCX_HEADERS) | {c.title for c in (*ASSIGNMENT_COLUMNS, *LOG_COLUMNS)}
+    for source in REPORTS_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                name = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if name in ("gettext", "ngettext", "N_"):
+                    found.add(node.args[0].value)
+    return found
+
+
+def _messages(path: Path) -> dict[str, object]:
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="vi")
+    return {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in catalog if m.id}
+
+
+def test_report_catalog_is_complete_and_well_formed():
+    folder = LOCALES_DIR / "vi" / "LC_MESSAGES"
+    with (folder / "report.po").open("rb") as handle:
+        report = read_po(handle, locale="vi")
+    assert report.plural_forms == "nplurals=1; plural=0;"
+    assert report.charset.lower() == "utf-8"
+    assert all(m.string for m in report if m.id)
+
+    ours = _messages(folder / "report.po")
+    others: dict[str, object] = {}
+    for path in sorted(folder.glob("*.po")):
+        if path.name != "report.po":
+            others.update(_messages(path))
+    # The catalogs are merged into one: a msgid translated differently elsewhere would win or lose
+    # depending on file order.
+    assert {m for m in ours.keys() & others.keys() if ours[m] != others[m]} == set()
+    assert _used_msgids() - ours.keys() - others.keys() == set()
