@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     deadline.add_argument("task", type=int, metavar="N")
     deadline.add_argument("date", metavar="DD/MM/YYYY")
 
+    report = commands.add_parser(
+        "report", help="write the year-end report (.docx), the tracking sheet (.xlsx) or the chart"
+    )
+    report.add_argument("--format", choices=["docx", "xlsx", "png"], default="docx")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
     chat = commands.add_parser(
         "chat", help="try the chat commands in this terminal, as a person of a unit"
     )
@@ -462,6 +468,21 @@ async def cmd_deadline(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report(args: argparse.Namespace) -> int:
+    from bot.app import open_services
+
+    config = load_config(args.config)
+    if not args.output.parent.exists():
+        raise CliError(f"folder {args.output.parent} does not exist", EXIT_USAGE)
+    services = await open_services(config)
+    try:
+        path = await services.write_report(args.format, args.output, config.language)
+    finally:
+        await services.db.dispose()
+    print(f"Wrote {path}.")
+    return 0
+
+
 async def cmd_chat(args: argparse.Namespace) -> int:
     from bot.channels.console import run_console_chat
 
@@ -478,6 +499,7 @@ COMMANDS: dict[str, Runner] = {
     "status": cmd_status,
     "deadline": cmd_deadline,
     "chat": cmd_chat,
+    "report": cmd_report,
 }
 
 

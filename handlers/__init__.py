@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from handlers import contacts, deadline, done, help, invite, lang, start, status, tasks, undo
+from handlers import (
+    channel,
+    contacts,
+    deadline,
+    done,
+    help,
+    invite,
+    lang,
+    link,
+    report,
+    start,
+    status,
+    tasks,
+    undo,
+)
 from handlers.base import OFFICE_ONLY, HandlerSpec
 
 HANDLERS: dict[str, HandlerSpec] = {
@@ -13,50 +27,71 @@ HANDLERS: dict[str, HandlerSpec] = {
             "start",
             start.handle,
             N_("register with the Office's code"),
-            "/start CODE",
+            N_("/start CODE"),
             needs_registration=False,
         ),
         HandlerSpec(
-            "help", help.handle, N_("list the commands"), "/help", needs_registration=False
+            "help", help.handle, N_("list the commands"), N_("/help"), needs_registration=False
         ),
         HandlerSpec(
-            "tasks", tasks.handle, N_("my unit's tasks and their state"), "/tasks (/viec)"
+            "tasks", tasks.handle, N_("my unit's tasks and their state"), N_("/tasks (/viec)")
         ),
         HandlerSpec(
-            "done", done.handle, N_("confirm task N is finished"), "/done N [note] (/xong)"
+            "done", done.handle, N_("confirm task N is finished"), N_("/done N [note] (/xong)")
         ),
-        HandlerSpec("undo", undo.handle, N_("take back a confirmation"), "/undo N (/huy)"),
+        HandlerSpec("undo", undo.handle, N_("take back a confirmation"), N_("/undo N (/huy)")),
         HandlerSpec(
-            "status", status.handle, N_("progress of every task"), "/status [N] (/tinhhinh)"
+            "status", status.handle, N_("progress of every task"), N_("/status [N] (/tinhhinh)")
         ),
         HandlerSpec(
             "deadline",
             deadline.handle,
             N_("set the date of an “as regulated” task"),
-            "/deadline N dd/mm/yyyy (/hanchot)",
+            N_("/deadline N dd/mm/yyyy (/hanchot)"),
             roles=OFFICE_ONLY,
         ),
         HandlerSpec(
             "invite",
             invite.handle,
             N_("create a registration code"),
-            "/invite UNIT ROLE (/moi)",
+            N_("/invite UNIT ROLE (/moi)"),
             roles=OFFICE_ONLY,
         ),
         HandlerSpec(
             "contacts",
             contacts.handle,
             N_("registered people"),
-            "/contacts (/danhba)",
+            N_("/contacts (/danhba)"),
             roles=OFFICE_ONLY,
         ),
         HandlerSpec(
             "revoke",
             contacts.revoke,
             N_("remove a registered person"),
-            "/revoke N (/thuhoi)",
+            N_("/revoke N (/thuhoi)"),
             roles=OFFICE_ONLY,
         ),
-        HandlerSpec("lang", lang.handle, N_("reply language: vi or en"), "/lang vi|en (/ngonngu)"),
+        HandlerSpec(
+            "report",
+            report.handle,
+            N_("the year-end report or the tracking sheet"),
+            N_("/report [xlsx] (/baocao)"),
+            roles=OFFICE_ONLY,
+        ),
+        HandlerSpec(
+            "lang", lang.handle, N_("reply language: vi or en"), N_("/lang vi|en (/ngonngu)")
+        ),
+        HandlerSpec(
+            "channel",
+            channel.handle,
+            N_("where reminders go: Telegram, Zalo or both"),
+            N_("/channel telegram|zalo|all (/kenh)"),
+        ),
+        HandlerSpec(
+            "link",
+            link.handle,
+            N_("a code to use the bot on the other app too"),
+            N_("/link (/lienket)"),
+        ),
     )
 }

@@ -24,14 +24,21 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
             no=error.no,
         )
     if isinstance(error, errors.AlreadyConfirmed):
-        text = _(
-            "Task {no} was already confirmed by {by} at {when}.",
-            no=error.no,
-            by=error.by or "?",
-            when=local_time(error.at, tr),
-        )
         if error.period:
-            text += " " + _("(period: {period})", period=period_label(error.period, tr))
+            text = _(
+                "Task {no} ({period}) was already confirmed by {by} at {when}.",
+                no=error.no,
+                period=period_label(error.period, tr),
+                by=error.by or "?",
+                when=local_time(error.at, tr),
+            )
+        else:
+            text = _(
+                "Task {no} was already confirmed by {by} at {when}.",
+                no=error.no,
+                by=error.by or "?",
+                when=local_time(error.at, tr),
+            )
         return text + "\n" + _("To correct it, type /undo {no} and confirm again.", no=error.no)
     if isinstance(error, errors.NothingToUndo):
         return _(

@@ -6,7 +6,7 @@ unit's tasks.
 
 from __future__ import annotations
 
-from bot.channels.base import Reply
+from bot.channels.base import OutgoingFile, Reply
 from bot.commands import parse_task_number
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
@@ -14,6 +14,7 @@ from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
 from handlers.base import CommandContext
 from handlers.done import bad_number_text
 from handlers.render import local_time, shorten, when_line
+from handlers.report import report_path
 from handlers.tasks import unit_tasks_text
 
 
@@ -49,7 +50,13 @@ async def handle(ctx: CommandContext) -> Reply:
         return Reply(task_detail(task, ctx.tr))
     if not contact.role.sees_everything:
         return Reply(await unit_tasks_text(ctx))
-    return Reply(overview(await ctx.services.status(), ctx.tr))
+    status = await ctx.services.status()
+    chart = report_path(status.number, "png")
+    await ctx.services.write_report("png", chart, ctx.tr.language)
+    caption = ctx._("Progress chart of plan {plan}", plan=status.number)
+    return Reply(
+        overview(status, ctx.tr), files=(OutgoingFile("photo", chart, chart.name, caption),)
+    )
 
 
 def overview(status: PlanStatus, tr: Translator) -> str:
@@ -61,20 +68,20 @@ def overview(status: PlanStatus, tr: Translator) -> str:
     for task in status.tasks:
         lines.append("")
         lines.append(f"{task.no}. {shorten(task.content, 70)}")
-        due = chat_date(task.due) if task.due else _("no date")
-        lines.append(
-            _(
-                "   {state} · due {due} · {done}/{owed} units done",
-                state=state_label(task.state, tr),
-                due=due,
-                done=task.done_count,
-                owed=len(task.leads),
-            )
-        )
+        progress = _("{done}/{owed} units done", done=task.done_count, owed=len(task.leads))
+        parts = [state_label(task.state, tr), progress]
+        if task.due:
+            parts.insert(1, _("due {date}", date=chat_date(task.due)))
+        lines.append("   " + " · ".join(parts))
         if task.owing and not task.state.kind.is_done:
-            lines.append(_("   Still owing: {units}", units=", ".join(task.owing)))
+            lines.append(_owing_line(task, tr))
         if task.missed_periods:
-            lines.append(_("   Missed periods: {count}", count=task.missed_periods))
+            lines.append(
+                _(
+                    "   Ended periods not confirmed: {count} (units × periods)",
+                    count=task.missed_periods,
+                )
+            )
     done = sum(1 for t in status.tasks if t.state.kind.is_done)
     lines.append("")
     lines.append(
@@ -85,6 +92,20 @@ def overview(status: PlanStatus, tr: Translator) -> str:
         )
     )
     return "\n".join(lines)
+
+
+#: Past this many units, "all of them" reads better on a phone than the list.
+LIST_AT_MOST = 4
+
+
+def _owing_line(task: TaskStatus, tr: Translator) -> str:
+    if len(task.owing) == len(task.leads) and len(task.owing) > LIST_AT_MOST:
+        return tr.gettext(
+            "   Still owing: all {count} lead units (details: /status {no})",
+            count=len(task.owing),
+            no=task.no,
+        )
+    return tr.gettext("   Still owing: {units}", units=", ".join(task.owing))
 
 
 def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None = None) -> str:
@@ -121,7 +142,7 @@ def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
         by=row.by or "?",
     )
     if row.note:
-        line += _(": “{note}”", note=shorten(row.note, 200))
+        line += _(" — note: “{note}”", note=shorten(row.note, 200))
     if row.has_attachment:
         line += " " + _("(file attached)")
     return line

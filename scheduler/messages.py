@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.model import StateKind
 from bot.domain.periods import parse_period_key
 from bot.domain.states import assignment_state
 from bot.i18n import Translator, chat_date
@@ -55,8 +56,7 @@ def compose(
         oldest = min(item.slot for item in late)
         blocks.append(
             _(
-                "(Sent late: this reminder was due at {time} on {date}; the bot was not running "
-                "then.)",
+                "(Sent late: this reminder was due at {time} on {date}.)",
                 time=send_time,
                 date=chat_date(oldest),
             )
@@ -94,7 +94,12 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
         f"{task.no}. {shorten(task.content, 160)}",
         _("   Time: {when}", when=when_line_for(task.when, task.schedule, period, tr)),
     ]
-    lines.extend("   " + _what_happens(item, tr) for item in items)
+    state = assignment_state(
+        task.schedule, None, today, due_soon_days=due_soon_days, period=period
+    )
+    # Days overdue are counted on the day the message goes out, so a late escalation is current.
+    overdue_days = state.days if state.kind is StateKind.OVERDUE else None
+    lines.extend("   " + _what_happens(item, tr, overdue_days) for item in items)
     for item in items:
         if item.kind is ReminderKind.ESCALATION:
             lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
@@ -112,9 +117,10 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
     return "\n".join(lines)
 
 
-def _what_happens(item: ReminderItem, tr: Translator) -> str:
+def _what_happens(item: ReminderItem, tr: Translator, overdue_days: int | None) -> str:
     _ = tr.gettext
     kind = item.kind
+    days = overdue_days if overdue_days is not None else item.days
     if kind is ReminderKind.UPCOMING or (kind is ReminderKind.DUE_TODAY and item.days > 0):
         return tr.ngettext(
             "{count} day left until the deadline.",
@@ -129,13 +135,13 @@ def _what_happens(item: ReminderItem, tr: Translator) -> str:
         return tr.ngettext(
             "Overdue by {count} day: please finish it and confirm.",
             "Overdue by {count} days: please finish it and confirm.",
-            item.days,
+            days,
         )
     if kind is ReminderKind.ESCALATION:
         return tr.ngettext(
             "Overdue by {count} day and still not finished by every lead unit.",
             "Overdue by {count} days and still not finished by every lead unit.",
-            item.days,
+            days,
         )
     label = period_label(item.period, tr) if item.period else ""
     if kind is ReminderKind.PERIOD_OPEN:

@@ -134,3 +134,19 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert result.stderr.strip() == (
         "nhacviec: no plan is loaded: run `nhacviec init` or `nhacviec import FILE`"
     )
+
+
+def test_chat_lets_a_person_try_the_commands_in_a_terminal(config_file: Path) -> None:
+    base = [sys.executable, "-m", "bot.cli", "--config", str(config_file)]
+    subprocess.run([*base, "init"], check=True, capture_output=True)
+    result = subprocess.run(
+        [*base, "chat", "--as", "Thanh tra Sở", "--name", "Trịnh Văn Long"],
+        input="/viec\n/done 4 đã rà soát\n/done abc\n/quit\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Chatting as Trịnh Văn Long — Thanh tra Sở" in result.stdout
+    assert "Việc của Thanh tra Sở theo Kế hoạch 187/KH-SGDĐT" in result.stdout
+    assert "Đã ghi nhận: Thanh tra Sở hoàn thành nhiệm vụ 4" in result.stdout
+    assert "“abc” không phải là số thứ tự nhiệm vụ." in result.stdout

@@ -44,7 +44,7 @@ async def test_invite_register_confirm_status_undo(chat: Chat) -> None:
     detail = await office.says("/status 6")
     assert "Nhiệm vụ 6: Đánh giá nội bộ" in detail
     assert "• Ban ISO Sở — Hoàn thành quá hạn, lúc 09:00 ngày 01/08/2022" in detail
-    assert "Trần Thị Hoa: “đã đánh giá xong 5 phòng”" in detail
+    assert "Trần Thị Hoa — ghi chú: “đã đánh giá xong 5 phòng”" in detail
     assert "• Lãnh đạo Sở — chưa xác nhận (Quá hạn 2 ngày)" in detail
 
     undone = await iso.says("/undo 6")
@@ -62,7 +62,7 @@ async def test_recurring_done_confirms_the_current_month(chat: Chat) -> None:
     reply = await head.says("/xong 4")
     assert "Kỳ: tháng 08/2022." in reply
     twice = await head.says("/done 4")
-    assert "Nhiệm vụ 4 đã được" in twice and "(kỳ: tháng 08/2022)" in twice
+    assert "Nhiệm vụ 4 (tháng 08/2022) đã được" in twice
     chat.services.clock.advance(timedelta(days=31))
     september = await head.says("/done 4")
     assert "Kỳ: tháng 09/2022." in september

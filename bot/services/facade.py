@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.channels.base import Attachment, Sender
 from bot.clock import Clock, local_today
@@ -12,7 +15,11 @@ from bot.domain.model import ParsedPlan, Role
 from bot.domain.units import UnitCatalog
 from bot.services import confirmations, plans, registry, status
 from bot.services.errors import InvalidCode
+from bot.services.report_data import build_report_data
 from bot.store.db import Database
+
+if TYPE_CHECKING:
+    from bot.reports.data import ReportData
 
 
 @dataclass
@@ -47,6 +54,27 @@ class BotServices:
             return await status.plan_status(
                 session, self.today(), due_soon_days=self.due_soon_days
             )
+
+    async def report_data(self) -> ReportData:
+        async with self.db.session() as session:
+            return await build_report_data(
+                session,
+                self.today(),
+                agency_parent=self.config.agency.parent,
+                agency=self.config.agency.name,
+                place=self.config.agency.place,
+                due_soon_days=self.due_soon_days,
+            )
+
+    async def write_report(self, fmt: str, path: Path, language: str) -> Path:
+        """Write a report file; the writers block for a moment, so they run in a thread."""
+        from bot.i18n import Translator
+        from bot.reports import ReportFormat, write_report
+
+        data = await self.report_data()
+        return await asyncio.to_thread(
+            write_report, data, ReportFormat(fmt), path, tr=Translator(language)
+        )
 
     async def find_contact(self, sender: Sender) -> registry.ContactInfo | None:
         async with self.db.session() as session:

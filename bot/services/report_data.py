@@ -1,0 +1,183 @@
+"""Gather what the reports show from the database: the status, every recurring period, the log.
+
+The status computation is the same one `/status` uses, so the report and the chat never disagree;
+recurring tasks get one row per unit and period, so the year-end report can show missed months.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.model import ScheduleKind, State, StateKind
+from bot.domain.periods import periods_between
+from bot.domain.states import assignment_state
+from bot.reports.data import AssignmentRow, ReminderLogRow, ReportData, TaskRow
+from bot.services.plans import current_plan, plan_bounds
+from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus, plan_status
+from bot.store.models import (
+    Confirmation,
+    Contact,
+    OutboxItem,
+    Person,
+    Task,
+    Unit,
+    UTCDateTime,
+)
+
+
+async def build_report_data(
+    session: AsyncSession,
+    today: date,
+    *,
+    agency_parent: str,
+    agency: str,
+    place: str,
+    due_soon_days: int = 7,
+) -> ReportData:
+    status = await plan_status(session, today, due_soon_days=due_soon_days)
+    plan = await current_plan(session)
+    start, end = plan_bounds(plan)
+    history = await _confirmations_by_period(session, status)
+    tasks = tuple(
+        _task_row(task, history, start, min(end, today), today, due_soon_days)
+        for task in status.tasks
+    )
+    return ReportData(
+        agency_parent=agency_parent,
+        agency=agency,
+        place=place,
+        plan_number=status.number,
+        plan_issued=status.issued,
+        plan_title=status.title,
+        plan_year=status.year,
+        today=today,
+        tasks=tasks,
+        reminders=tuple(await _reminder_log(session)),
+    )
+
+
+async def _confirmations_by_period(
+    session: AsyncSession, status: PlanStatus
+) -> dict[tuple[int, str], Confirmation]:
+    ids = [a.assignment_id for t in status.tasks for a in t.assignments if t.period is not None]
+    found: dict[tuple[int, str], Confirmation] = {}
+    for start in range(0, len(ids), 500):
+        rows = await session.scalars(
+            select(Confirmation)
+            .where(
+                Confirmation.assignment_id.in_(ids[start : start + 500]),
+                Confirmation.undone_at.is_(None),
+            )
+            .order_by(Confirmation.confirmed_at)
+        )
+        for row in rows:
+            found[(row.assignment_id, row.period)] = row
+    return found
+
+
+def _task_row(
+    task: TaskStatus,
+    history: dict[tuple[int, str], Confirmation],
+    first: date,
+    last: date,
+    today: date,
+    due_soon_days: int,
+) -> TaskRow:
+    if task.schedule.kind is ScheduleKind.RECURRING and task.schedule.every is not None:
+        rows = []
+        for period in periods_between(task.schedule.every, first, max(first, last)):
+            for assignment in task.assignments:
+                found = history.get((assignment.assignment_id, period.key))
+                state = assignment_state(
+                    task.schedule,
+                    found.confirmed_on if found else None,
+                    today,
+                    due_soon_days=due_soon_days,
+                    period=period,
+                )
+                rows.append(
+                    AssignmentRow(
+                        task_no=task.no,
+                        unit=assignment.unit,
+                        role=assignment.role,
+                        period=period.key,
+                        due=period.end,
+                        state=state,
+                        confirmed_at=found.confirmed_at if found else None,
+                        confirmed_by=found.by_name if found else None,
+                        note=(found.note or None) if found else None,
+                        late_days=_late_days(state),
+                    )
+                )
+    else:
+        rows = [_one_off_row(task, assignment) for assignment in task.assignments]
+    return TaskRow(
+        no=task.no,
+        content=task.content,
+        lead=task.lead,
+        support=task.support,
+        when=task.when,
+        schedule=task.schedule,
+        state=task.state,
+        done_units=task.done_count,
+        owed_units=len(task.leads),
+        missed_periods=task.missed_periods,
+        assignments=tuple(rows),
+    )
+
+
+def _one_off_row(task: TaskStatus, assignment: AssignmentStatus) -> AssignmentRow:
+    return AssignmentRow(
+        task_no=task.no,
+        unit=assignment.unit,
+        role=assignment.role,
+        period="",
+        due=task.due,
+        state=assignment.state,
+        confirmed_at=assignment.done_at,
+        confirmed_by=assignment.by,
+        note=assignment.note,
+        late_days=_late_days(assignment.state),
+    )
+
+
+def _late_days(state: State) -> int:
+    return state.days if state.kind in (StateKind.OVERDUE, StateKind.DONE_LATE) else 0
+
+
+async def _reminder_log(session: AsyncSession) -> list[ReminderLogRow]:
+    rows = await session.execute(
+        select(
+            func.coalesce(OutboxItem.sent_at, OutboxItem.created_at, type_=UTCDateTime()),
+            Contact.channel,
+            Contact.name,
+            Unit.name,
+            Task.no,
+            OutboxItem.kind,
+            OutboxItem.slot,
+            OutboxItem.status,
+            OutboxItem.late,
+        )
+        .join(Contact, Contact.id == OutboxItem.contact_id)
+        .join(Person, Person.id == Contact.person_id)
+        .join(Unit, Unit.id == Person.unit_id)
+        .join(Task, Task.id == OutboxItem.task_id)
+        .order_by(OutboxItem.slot, OutboxItem.id)
+    )
+    return [
+        ReminderLogRow(
+            at=at,
+            channel=channel,
+            contact=name,
+            unit=unit,
+            task_no=no,
+            kind=kind,
+            slot=slot,
+            status=status,
+            late=late,
+        )
+        for at, channel, name, unit, no, kind, slot, status, late in rows
+    ]

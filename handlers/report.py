@@ -1,0 +1,52 @@
+"""/report [docx|xlsx] (/baocao): the Office gets the year-end report or the sheet as a file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bot.channels.base import OutgoingFile, Reply
+from handlers.base import CommandContext
+
+REPORT_DIR = Path(tempfile.gettempdir()) / "nhacviec-reports"
+KEEP_SECONDS = 3600
+FORMATS = ("docx", "xlsx")
+
+
+def report_path(plan_number: str, extension: str) -> Path:
+    """A fresh file name in the bot's report folder; files older than an hour are removed."""
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in REPORT_DIR.iterdir():
+        if now - old.stat().st_mtime > KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+    safe = plan_number.replace("/", "-")
+    handle, name = tempfile.mkstemp(prefix=f"{safe}-", suffix=f".{extension}", dir=REPORT_DIR)
+    os.close(handle)  # the writer opens the file by name; an open descriptor per call would leak
+    return Path(name)
+
+
+async def handle(ctx: CommandContext) -> Reply:
+    fmt = ctx.command.args[0].casefold().lstrip(".") if ctx.command.args else "docx"
+    if fmt not in FORMATS:
+        return Reply(ctx._("Type /report for the Word report or /report xlsx for the sheet."))
+    status = await ctx.services.status()
+    path = report_path(status.number, fmt)
+    await ctx.services.write_report(fmt, path, ctx.tr.language)
+    name = f"{'BaoCao' if fmt == 'docx' else 'TheoDoi'}-{status.number.replace('/', '-')}.{fmt}"
+    caption = (
+        ctx._(
+            "Year-end report of plan {plan}, as of {date}. Fill in the number and date.",
+            plan=status.number,
+            date=status.today.strftime("%d/%m/%Y"),
+        )
+        if fmt == "docx"
+        else ctx._(
+            "Tracking sheet of plan {plan}, as of {date}.",
+            plan=status.number,
+            date=status.today.strftime("%d/%m/%Y"),
+        )
+    )
+    return Reply(caption, files=(OutgoingFile("document", path, name, caption),))
