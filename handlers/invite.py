@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.app import telegram_link
 from bot.channels.base import Reply
 from bot.domain.model import Role
 from handlers.base import CommandContext
@@ -35,13 +36,15 @@ async def handle(ctx: CommandContext) -> Reply:
         return Reply(_("“{value}” is not a role.", value=args[-1][:40]) + "\n" + usage)
     unit = " ".join(args[:-1])
     invite = await ctx.services.invite(unit, role, created_by=ctx.registered.name)
-    return Reply(
-        _(
-            "Invitation code for {unit} ({role}): {code}\nValid until {when}. The invited person "
-            "types: /start {code}",
-            unit=invite.unit,
-            role=role_name(invite.role, ctx.tr),
-            code=invite.code,
-            when=local_time(invite.expires, ctx.tr),
-        )
+    text = _(
+        "Invitation code for {unit} ({role}): {code}\nValid until {when}. The invited person "
+        "types: /start {code}",
+        unit=invite.unit,
+        role=role_name(invite.role, ctx.tr),
+        code=invite.code,
+        when=local_time(invite.expires, ctx.tr),
     )
+    link = telegram_link(ctx.services.config, invite.code)
+    if link:
+        text += "\n" + _("Or opens this link on Telegram: {link}", link=link)
+    return Reply(text)

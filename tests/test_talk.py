@@ -155,3 +155,14 @@ async def test_english_on_request(chat: Chat) -> None:
     assert await head.says("/lang en") == "Replies will now be in English."
     assert "is not a task number" in await head.says("/done x")
     assert await head.says("/ngonngu vi") == "Từ nay bot sẽ trả lời bằng tiếng Việt."
+
+
+async def test_invite_carries_the_telegram_deep_link(chat: Chat) -> None:
+    from dataclasses import replace
+
+    config = chat.services.config
+    chat.services.config = replace(config, telegram=replace(config.telegram, username="@sogd_bot"))
+    office = await chat.registered("o", "Văn phòng Sở", Role.OFFICE)
+    reply = await office.says("/moi Thanh tra Sở member")
+    code = re.search(r"\b[A-Z2-9]{10}\b", reply).group(0)
+    assert f"Hoặc mở đường dẫn này trên Telegram: https://t.me/sogd_bot?start={code}" in reply
