@@ -64,13 +64,16 @@ class ReminderEngine:
         channels: Mapping[str, Channel],
         *,
         worker: str | None = None,
-        claim_timeout: timedelta = outbox.STALE_CLAIM,
+        claim_timeout: timedelta | None = None,
     ) -> None:
         self.services = services
         self.channels = dict(channels)
-        self.worker = worker or f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.claim_timeout = claim_timeout
+        # Host, pid and a random tail; the host is cut so the id fits `claimed_by` (64).
+        self.worker = worker or f"{os.uname().nodename[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
         self.settings = services.config.reminder_settings()
+        self.claim_timeout = claim_timeout or timedelta(
+            seconds=self.settings.claim_timeout_seconds
+        )
         self.calendar = self.settings.calendar()
         self._lock = asyncio.Lock()
 
@@ -158,7 +161,10 @@ class ReminderEngine:
         """
         db = self.services.db
         async with db.session() as session:
-            ids = await outbox.claim(session, contact_id, self.worker, now)
+            # A claim is stamped with the moment it is made, not the tick's start: a fan-out
+            # may outlast the claim timeout, and another process must not take back live claims.
+            claimed_at = max(now, as_local(self.services.now()))
+            ids = await outbox.claim(session, contact_id, self.worker, now, claimed_at=claimed_at)
             if not ids:
                 return  # another process took them
             rows = await outbox.load_claimed(session, ids)

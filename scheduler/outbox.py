@@ -2,7 +2,7 @@
 
 Rows move pending → sending → sent. A failed send goes back to `failed` with the error and a time
 to retry; a permanent refusal (the person blocked the bot) becomes `undeliverable`. Claiming is a
-conditional UPDATE, so two processes can never take the same row.
+conditional UPDATE, so two processes can never take the same row (see `claim`).
 """
 
 from __future__ import annotations
@@ -134,12 +134,34 @@ async def count_waiting(session: AsyncSession, *, exclude_channels: list[str]) -
     )
 
 
-async def claim(session: AsyncSession, contact_id: int, worker: str, now: datetime) -> list[int]:
-    """Take every ready row of one contact for this worker; rows another took are not ours."""
+async def claim(
+    session: AsyncSession,
+    contact_id: int,
+    worker: str,
+    now: datetime,
+    *,
+    claimed_at: datetime | None = None,
+) -> list[int]:
+    """Take every ready row of one contact for this worker; rows another took are not ours.
+
+    The UPDATE is conditional (only rows still ready), so of two processes one gets the rows.
+    On PostgreSQL the contact is first picked `FOR NO KEY UPDATE SKIP LOCKED`: a contact another
+    process is claiming at this instant is left to it, never waited for, and a person's rows are
+    never split between two processes (two messages instead of one merged). SQLite's BEGIN
+    IMMEDIATE makes the whole claim one writer's already.
+    """
+    if session.bind.dialect.name == "postgresql":
+        mine = await session.scalar(
+            select(Contact.id)
+            .where(Contact.id == contact_id)
+            .with_for_update(skip_locked=True, key_share=True)
+        )
+        if mine is None:
+            return []
     result = await session.execute(
         update(OutboxItem)
         .where(OutboxItem.contact_id == contact_id, _ready(now))
-        .values(status=SENDING, claimed_by=worker, claimed_at=now)
+        .values(status=SENDING, claimed_by=worker, claimed_at=claimed_at or now)
         .returning(OutboxItem.id)
     )
     return [row[0] for row in result]

@@ -33,6 +33,11 @@ class ReminderSettings:
     extra_days_off: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()
     enabled: bool = True
+    #: How often `nhacviec run` ticks, and, with several processes, how long the ticking one's
+    #: lease lasts without renewal and after how long a dead sender's claimed rows are sent again.
+    tick_seconds: int = 60
+    lease_seconds: int = 90
+    claim_timeout_seconds: int = 120
 
     @classmethod
     def from_toml(cls, table: Mapping[str, Any]) -> ReminderSettings:
@@ -133,4 +138,7 @@ _READERS = {
     "extra_days_off": _dates,
     "extra_working_days": _dates,
     "enabled": _bool,
+    "tick_seconds": _int(1, 3600),
+    "lease_seconds": _int(1, 3600),
+    "claim_timeout_seconds": _int(1, 86_400),
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
@@ -20,12 +21,48 @@ from bot.dispatch import Dispatcher
 from bot.domain.model import Role
 from bot.importer import read_plan
 from bot.services.facade import BotServices
+from tests import pg
+from tests.pg import PgServer, PostgresUnavailable, start_server
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def make_config(tmp_path: Path, **overrides: object) -> Config:
-    return Config(database_url=f"sqlite+aiosqlite:///{tmp_path / 'nhacviec.db'}", **overrides)
+    overrides.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'nhacviec.db'}")
+    return Config(**overrides)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the session, started on first use; skip (or fail) without one."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as error:
+        pg.SESSION_NOTES.append(f"PostgreSQL not available: {error}; its half was skipped")
+        if os.environ.get(pg.MODE_ENV, "").lower() == "require":
+            pytest.fail(f"PostgreSQL not available: {error}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {error}")
+    pg.SESSION_NOTES.append(f"PostgreSQL {server.version} on {server.host}:{server.port}")
+    yield server
+    server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once whether the PostgreSQL half of the suite ran, and why not."""
+    for note in pg.SESSION_NOTES:
+        terminalreporter.write_line(note)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The database a test runs on: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'nhacviec.db'}"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
 
 
 @pytest.fixture
@@ -35,8 +72,10 @@ def clock() -> ManualClock:
 
 
 @pytest_asyncio.fixture
-async def services(tmp_path: Path, clock: ManualClock) -> AsyncIterator[BotServices]:
-    config = make_config(tmp_path)
+async def services(
+    tmp_path: Path, clock: ManualClock, database_url: str
+) -> AsyncIterator[BotServices]:
+    config = make_config(tmp_path, database_url=database_url)
     services = await open_services(config, clock=clock)
     await services.import_plan(read_plan(bundled_plan(), services.catalog))
     yield services

@@ -19,6 +19,8 @@ def test_defaults_are_designs_policy() -> None:
     assert settings.remind_support is False
     assert settings.late_grace_minutes == 15
     assert settings.enabled is True
+    assert (settings.tick_seconds, settings.lease_seconds) == (60, 90)
+    assert settings.claim_timeout_seconds == 120
     assert ReminderSettings.from_toml({}) == settings
 
 
@@ -33,6 +35,9 @@ def test_a_full_table_from_toml_text() -> None:
         extra_working_days = ["2027-02-20"]
         needs_deadline_weekday = 2
         enabled = false
+        tick_seconds = 5
+        lease_seconds = 15
+        claim_timeout_seconds = 30
         """
     )["reminders"]
     settings = ReminderSettings.from_toml(table)
@@ -43,6 +48,11 @@ def test_a_full_table_from_toml_text() -> None:
     assert settings.extra_working_days == (date(2027, 2, 20),)
     assert settings.needs_deadline_weekday == 2
     assert settings.enabled is False
+    assert (settings.tick_seconds, settings.lease_seconds, settings.claim_timeout_seconds) == (
+        5,
+        15,
+        30,
+    )
     assert not settings.calendar().is_working_day(date(2027, 2, 9))
 
 
@@ -72,6 +82,8 @@ DATES = '[reminders] extra_days_off must be a list of dates "YYYY-MM-DD"'
         ({"before_days": 14}, "[reminders] before_days must be a list of whole numbers"),
         ({"remind_support": "yes"}, '[reminders] remind_support must be true or false, got "yes"'),
         ({"enabled": 1}, "[reminders] enabled must be true or false, got 1"),
+        ({"lease_seconds": 0}, "[reminders] lease_seconds must be a whole number from 1 to 3600"),
+        ({"claim_timeout_seconds": 1.5}, "claim_timeout_seconds must be a whole number from 1"),
         ({"extra_days_off": ["08/02/2027"]}, f'{DATES}, got "08/02/2027"'),
         ({"extra_days_off": "2027-02-08"}, f'{DATES}, got "2027-02-08"'),
         ({"late_grace": 15}, "[reminders] unknown key 'late_grace'; known keys:"),

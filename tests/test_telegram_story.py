@@ -186,8 +186,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     office_code = (await services.invite("Văn phòng Sở", Role.OFFICE, created_by="cli")).code
     welcome = await office.says(f"/start {office_code}")
     assert welcome.startswith(
-        "Đăng ký thành công: Nguyễn Văn Nam, Văn phòng Sở, "
-        "vai trò theo dõi, đôn đốc (Văn phòng)."
+        "Đăng ký thành công: Nguyễn Văn Nam, Văn phòng Sở, vai trò theo dõi, đôn đốc (Văn phòng)."
     )
 
     invitation = await office.says("/invite Ban ISO iso")

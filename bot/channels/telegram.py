@@ -1,4 +1,4 @@
-"""Telegram through python-telegram-bot: updates in by long polling, paced sends out.
+"""Telegram through python-telegram-bot: updates in by long polling or webhook, paced sends out.
 
 The channel turns every incoming message (commands, plain text, documents and photos with their
 captions) into an `IncomingMessage`, hands it to the core and sends the `Reply` back. It knows
@@ -6,25 +6,35 @@ nothing of commands beyond Telegram's own `/cmd@botname` spelling.
 
 Sends go through a `SendLimiter`: replies first, reminders after, never faster than Telegram
 allows. A 429 pauses the limiter for the time Telegram asked and the send is retried a few times.
+
+In webhook mode the channel serves Telegram's calls itself (aiohttp, on a loopback port behind a
+reverse proxy) and checks Telegram's `X-Telegram-Bot-Api-Secret-Token` header on every call before
+reading the body: without the right secret the answer is 403 and nothing happens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import logging
+import re
 import traceback
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, NoReturn
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Literal, NoReturn
+from urllib.parse import urlsplit
 
-from telegram import BotCommand, Message, Update
+from aiohttp import web
+from telegram import BotCommand, Message, TelegramObject, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
     InvalidToken,
+    NetworkError,
     RetryAfter,
     TelegramError,
 )
@@ -57,6 +67,11 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_ERROR_TEXT = "Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau ít phút."
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Telegram's rule for `secret_token` (1–256 of these characters); we ask for at least 8.
+_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,256}")
+WEBHOOK_BODY_LIMIT = 1024 * 1024
 
 
 class TelegramChannel:
@@ -65,6 +80,12 @@ class TelegramChannel:
     `base_url` is PTB's form, the token appended to it (`http://127.0.0.1:8081/bot` for a local
     server); `base_file_url` defaults to the matching `/file/bot`. `commands` are (name,
     description) pairs for the menu; `error_text` answers a message whose handler failed.
+
+    `mode="webhook"` serves updates on `webhook_listen` (host:port) at `webhook_path` and at the
+    path of `webhook_url` (so a reverse proxy may pass the public path through or rewrite it),
+    and tells Telegram `setWebhook(webhook_url, secret_token=secret)` at start. `polling=False`
+    (polling mode) receives nothing: the channel only sends, as `nhacviec tick` needs.
+    `request_timeout` (seconds) overrides PTB's connect/read/write timeouts of Bot API calls.
     """
 
     name = "telegram"
@@ -82,11 +103,35 @@ class TelegramChannel:
         poll_timeout: float = 10,
         send_attempts: int = 3,
         polling: bool = True,
+        mode: Literal["polling", "webhook"] = "polling",
+        webhook_url: str = "",
+        webhook_listen: str = "127.0.0.1:8443",
+        webhook_path: str = DEFAULT_WEBHOOK_PATH,
+        secret: str = "",
+        request_timeout: float | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Telegram bot token is required")
+        if mode not in ("polling", "webhook"):
+            raise ValueError(f"Telegram mode must be 'polling' or 'webhook', got {mode!r}")
+        self.mode = mode
+        self._webhook_paths: tuple[str, ...] = ()
+        self._listen = ("", 0)
+        if mode == "webhook":
+            self._listen = _split_listen(webhook_listen)
+            self._webhook_paths = _webhook_paths(webhook_url, webhook_path)
+            if not _SECRET_SHAPE.fullmatch(secret):
+                raise ValueError(
+                    "Telegram webhook secret must be 8 to 256 characters: A-Z, a-z, 0-9, _ or -"
+                )
+        self._webhook_url = webhook_url
+        self._secret = secret
+        self._runner: web.AppRunner | None = None
+        self._seen_updates: OrderedDict[int, None] = OrderedDict()
+        self.webhook_port: int | None = None
         quiet_http_logs()
         mask_secret_in_logs(token)
+        mask_secret_in_logs(secret)
         self._commands = tuple(commands)
         self._error_text = error_text
         self._limiter = limiter or SendLimiter()
@@ -104,8 +149,14 @@ class TelegramChannel:
             .concurrent_updates(_PerChatUpdateProcessor())
             .job_queue(None)  # reminders have their own scheduler; PTB's would idle in memory
         )
-        if not polling:
-            # Webhook mode (later) feeds `application.update_queue` itself; no Updater then.
+        if request_timeout is not None:
+            builder = (
+                builder.connect_timeout(request_timeout)
+                .read_timeout(request_timeout)
+                .write_timeout(request_timeout)
+            )
+        if mode == "webhook" or not polling:
+            # Our webhook server feeds `application.update_queue` itself; no Updater then.
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         # Every message, whatever it holds: the core decides what is a command.
@@ -115,7 +166,7 @@ class TelegramChannel:
     # ---- Channel protocol --------------------------------------------------------------------
 
     async def start(self, on_message: OnMessage) -> None:
-        """Connect (getMe), register the command menu, and start polling for updates.
+        """Connect (getMe), register the command menu, and start polling or serving the webhook.
 
         PTB's `post_init` hook only runs inside `run_polling`, which would own the event loop;
         we drive the lifecycle ourselves so several channels and the scheduler share one loop,
@@ -135,7 +186,11 @@ class TelegramChannel:
         try:
             await self._post_init(app)
             await app.start()
-            if app.updater is not None:
+            if self.mode == "webhook":
+                # Serve first, then tell Telegram where: its first call finds us listening.
+                await self._serve_webhook()
+                await self._register_webhook()
+            elif app.updater is not None:
                 await app.updater.start_polling(
                     timeout=dt.timedelta(seconds=self._poll_timeout),
                     allowed_updates=[Update.MESSAGE],
@@ -143,11 +198,17 @@ class TelegramChannel:
         except BaseException:
             await self.stop()
             raise
-        log.info("Telegram channel started as @%s", app.bot.username)
+        log.info("Telegram channel started as @%s (%s)", app.bot.username, self.mode)
 
     async def stop(self) -> None:
-        """Stop polling, finish the updates in hand, and close the HTTP connections."""
+        """Stop receiving, finish the updates in hand, and close the HTTP connections.
+
+        The webhook stays registered with Telegram, which keeps new updates until we are back.
+        """
         app = self.application
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -205,6 +266,93 @@ class TelegramChannel:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what escaped a handler; PTB keeps polling whatever happens here."""
         log.error("Error while processing a Telegram update", exc_info=context.error)
+
+    # ---- webhook -----------------------------------------------------------------------------
+
+    @property
+    def webhook_local_url(self) -> str:
+        """Where this process listens (for tests and health checks), not the public URL."""
+        host, _ = self._listen
+        return f"http://{host}:{self.webhook_port}{self._webhook_paths[0]}"
+
+    async def _serve_webhook(self) -> None:
+        app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
+        for path in self._webhook_paths:
+            app.router.add_post(path, self._on_webhook)
+        # No access log: it would record every caller; refusals are logged below, once.
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await runner.setup()
+        host, port = self._listen
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self.webhook_port = runner.addresses[0][1]
+        log.info(
+            "Telegram webhook listening on %s:%s%s",
+            host,
+            self.webhook_port,
+            self._webhook_paths[0],
+        )
+
+    async def _register_webhook(self) -> None:
+        """`setWebhook` with our secret; network trouble and 429s are retried a few times."""
+        for attempt in range(1, self._send_attempts + 1):
+            try:
+                await self.application.bot.set_webhook(
+                    self._webhook_url,
+                    secret_token=self._secret,
+                    allowed_updates=[Update.MESSAGE],
+                )
+            except RetryAfter as exc:
+                if attempt == self._send_attempts:
+                    raise
+                await asyncio.sleep(retry_after_seconds(exc))
+            except NetworkError as exc:  # TimedOut and 5xx answers; BadRequest is not retried
+                if attempt == self._send_attempts:
+                    raise
+                log.warning("Telegram setWebhook failed (%s); trying again", exc.message)
+                await asyncio.sleep(min(2.0**attempt, 30.0))
+            else:
+                log.info("Telegram webhook registered at %s", self._webhook_url)
+                return
+
+    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
+        """Telegram calling us: check the secret first, queue the update, answer at once.
+
+        The body is not even read without the right secret. Processing happens after the answer
+        (PTB's update queue), so a slow reply never makes Telegram time out and deliver again;
+        an update Telegram delivers twice anyway (our answer got lost) is handled once.
+        """
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            log.warning(
+                "Telegram webhook call from %s refused: wrong or missing secret", request.remote
+            )
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            data = await request.json()
+        except ValueError:
+            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        if update_id in self._seen_updates:
+            log.debug("Telegram delivered update %s again; ignored", update_id)
+            return web.json_response({"ok": True})
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:
+            # Telegram would deliver it again and again: take it, say why, and move on.
+            log.warning("Telegram update %s could not be read and was dropped", update_id)
+            return web.json_response({"ok": True})
+        self._seen_updates[update_id] = None
+        while len(self._seen_updates) > 10_000:
+            self._seen_updates.popitem(last=False)
+        await self.application.update_queue.put(update)
+        return web.json_response({"ok": True})
 
     # ---- outgoing ----------------------------------------------------------------------------
 
@@ -416,6 +564,27 @@ def _is_group(chat_id: str) -> bool:
     return chat_id.startswith("-")
 
 
+def _split_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
+    return host.strip("[]"), int(port)
+
+
+def _webhook_paths(webhook_url: str, path: str) -> tuple[str, ...]:
+    """The local path, and the public URL's own path when a proxy passes it through unchanged."""
+    public = urlsplit(webhook_url)
+    if public.scheme not in ("http", "https") or not public.netloc:
+        raise ValueError(
+            "Telegram webhook mode needs webhook_url, the public https address; "
+            f"got {webhook_url!r}"
+        )
+    paths = [path if path.startswith("/") else f"/{path}"]
+    if public.path not in ("", "/") and public.path not in paths:
+        paths.append(public.path)
+    return tuple(paths)
+
+
 def _file_url_for(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url.removesuffix("/bot") + "/file/bot"
@@ -481,11 +650,48 @@ def mask_secret_in_logs(secret: str) -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        redact_chat_contents(record)
         SECRET_FILTER.filter(record)
         return record
 
     logging.setLogRecordFactory(factory)
     _factory_installed = True
+
+
+def redact_chat_contents(record: logging.LogRecord) -> None:
+    """Keep what people write out of PTB's DEBUG records; keep the record itself.
+
+    PTB logs every request's parameters, every answer and every update at DEBUG: replies and
+    messages, invitation codes among them (`/start CODE`, the Office's `/invite` answer). The
+    endpoint names and ids stay; dicts, lists and Telegram objects become a short summary.
+    """
+    if record.levelno > logging.DEBUG or not record.name.startswith("telegram"):
+        return
+    args = record.args
+    if isinstance(args, Mapping):
+        args = (args,)  # logging unwraps a single dict argument
+    if not args or not any(_has_contents(arg) for arg in args):
+        return
+    if "%(" in str(record.msg):
+        record.msg, record.args = "(a Telegram record with chat contents, withheld)", ()
+        return
+    record.args = tuple(_summary(arg) if _has_contents(arg) else arg for arg in args)
+
+
+def _has_contents(value: object) -> bool:
+    if isinstance(value, Mapping | TelegramObject):
+        return True
+    return isinstance(value, list | tuple) and not all(isinstance(v, int) for v in value)
+
+
+def _summary(value: object) -> str:
+    if isinstance(value, Update):
+        return f"<update {value.update_id}>"
+    if isinstance(value, Mapping):
+        return "<" + ", ".join(map(str, value)) + ">"
+    if isinstance(value, list | tuple):
+        return f"<{len(value)} items>"
+    return f"<{type(value).__name__}>"
 
 
 def quiet_http_logs() -> None:

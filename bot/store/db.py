@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import (
 from bot.store.migrations_runner import upgrade_to_head
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Any fixed 64-bit number, the same in every process: "nhacviec migrates" as an advisory lock.
+MIGRATION_LOCK_KEY = 0x6E68_6163_7669_6563 >> 1
 
 
 class Database:
@@ -40,8 +42,17 @@ class Database:
             yield session
 
     async def upgrade(self) -> None:
-        """Create the tables or bring them to the newest migration."""
+        """Create the tables or bring them to the newest migration.
+
+        Several processes may start at once: on PostgreSQL the first takes a transaction-level
+        advisory lock and migrates, the others wait for it and then find nothing to do (DDL is
+        transactional there). On SQLite, BEGIN IMMEDIATE already lets one writer in at a time.
+        """
         async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                )
             await connection.run_sync(upgrade_to_head)
 
     async def dispose(self) -> None:

@@ -53,6 +53,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class BoundedString(TypeDecorator[str]):
+    """A VARCHAR(n) for text people write (names, subjects): cut to n, never refused.
+
+    PostgreSQL refuses a value longer than the column; SQLite keeps it whole. Cutting it here makes
+    both keep the same first n characters, so a 300-character display name registers everywhere.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.max_length = length
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return value[: self.max_length] if value is not None else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -61,7 +79,7 @@ class Plan(Base):
     __tablename__ = "plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(64), unique=True)
+    number: Mapped[str] = mapped_column(BoundedString(64), unique=True)
     issued: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(Text, default="")
     year: Mapped[int] = mapped_column(Integer)
@@ -95,7 +113,7 @@ class Unit(Base):
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(BoundedString(255), unique=True)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -121,7 +139,7 @@ class Assignment(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     #: The group this assignment came from ("Các phòng thuộc Sở"), or None when named directly.
-    via_group: Mapped[str | None] = mapped_column(String(255))
+    via_group: Mapped[str | None] = mapped_column(BoundedString(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     task: Mapped[Task] = relationship(back_populates="assignments")
@@ -134,7 +152,7 @@ class Person(Base):
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(BoundedString(255), default="")
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="vi")
@@ -157,7 +175,7 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(BoundedString(255), default="")
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -175,7 +193,7 @@ class Invite(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(255), default="")
+    created_by: Mapped[str] = mapped_column(BoundedString(255), default="")
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     #: Set for a code that links a second channel to an existing person.
@@ -208,13 +226,13 @@ class Confirmation(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     confirmed_on: Mapped[date] = mapped_column(Date)
     by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
-    by_name: Mapped[str] = mapped_column(String(255), default="")
+    by_name: Mapped[str] = mapped_column(BoundedString(255), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     attachment_kind: Mapped[str | None] = mapped_column(String(16))
     attachment_ref: Mapped[str | None] = mapped_column(Text)
-    attachment_name: Mapped[str | None] = mapped_column(String(255))
+    attachment_name: Mapped[str | None] = mapped_column(BoundedString(255))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    undone_by: Mapped[str | None] = mapped_column(String(255))
+    undone_by: Mapped[str | None] = mapped_column(BoundedString(255))
 
 
 class OutboxItem(Base):
@@ -244,7 +262,7 @@ class OutboxItem(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    message_id: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(BoundedString(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -257,9 +275,9 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(255))
+    actor: Mapped[str] = mapped_column(BoundedString(255))
     action: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str] = mapped_column(String(255), default="")
+    subject: Mapped[str] = mapped_column(BoundedString(255), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

@@ -34,6 +34,7 @@ CAPTION_LIMIT = 1024
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,})?")
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # PTB sends every non-string value JSON-encoded and strings raw, so "123" as a text must stay text.
 _RAW_STRING_PARAMS = frozenset(
     {"text", "caption", "parse_mode", "url", "secret_token", "language_code", "file_id"}
@@ -76,6 +77,7 @@ class _Fault:
     status: int = 500
     seconds: float = 0.0
     retry_after: int | None = None
+    drop: bool = False
 
 
 @dataclass(slots=True)
@@ -159,6 +161,7 @@ class FakeTelegramServer:
         self.commands: list[tuple[str, str]] = []
         self.too_many_requests = 0
         self.webhook_url = ""
+        self.webhook_secret = ""
         self.blocked_chats: set[int | str] = set()
         self.long_polls_waiting = 0
 
@@ -328,12 +331,17 @@ class FakeTelegramServer:
         *,
         seconds: float = 30.0,
         methods: Iterable[str] | None = SEND_METHODS,
+        drop: bool = False,
     ) -> None:
         """Hold the next `count` matching calls for `seconds`, then answer them normally.
 
         Like a slow Telegram: a client that times out may still have had its message delivered.
+        With `drop`, the call is lost instead: after the wait it is answered 504 and not carried
+        out (a front end that gave up on its back end).
         """
-        self._faults.append(_Fault("hang", _method_set(methods), remaining=count, seconds=seconds))
+        self._faults.append(
+            _Fault("hang", _method_set(methods), remaining=count, seconds=seconds, drop=drop)
+        )
 
     def throttle_for(
         self,
@@ -362,6 +370,40 @@ class FakeTelegramServer:
 
     def clear_faults(self) -> None:
         self._faults.clear()
+
+    # ---- webhook delivery ----------------------------------------------------------------------
+
+    async def post_webhook(
+        self, url: str, payload: Any, *, secret: str | None = None, raw: bytes | None = None
+    ) -> int:
+        """POST one body to a bot's webhook as Telegram would (`secret`: the header, if any)."""
+        import aiohttp  # only the webhook tests need a client
+
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        body = raw if raw is not None else json.dumps(payload).encode()
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=body, headers=headers) as response,
+        ):
+            await response.read()
+            return response.status
+
+    async def deliver_webhook(self, url: str) -> list[int]:
+        """Deliver the pending updates to `url` (the bot's local address behind the proxy).
+
+        Telegram's way: in order, with the secret given to setWebhook; an update leaves the
+        queue only when the bot answers 2xx, so a refused one is delivered again next time.
+        """
+        statuses: list[int] = []
+        for update in list(self._pending):
+            status = await self.post_webhook(url, update, secret=self.webhook_secret or None)
+            statuses.append(status)
+            if not 200 <= status < 300:
+                break
+            self._pending.remove(update)
+        return statuses
 
     # ---- what tests wait for -----------------------------------------------------------------
 
@@ -471,6 +513,8 @@ class FakeTelegramServer:
                 left = (fault.until - self._clock()) if fault.until is not None else 1.0
                 return self._too_many(fault.retry_after or max(1, math.ceil(left)))
             await self._sleep_unless_closing(fault.seconds)
+            if fault.drop:
+                return _error(504, "Gateway Timeout")
         if method in SEND_METHODS and self.enforce_limits:
             wait = self._check_limits(params.get("chat_id"))
             if wait is not None:
@@ -519,13 +563,17 @@ class FakeTelegramServer:
         return self.bot_user
 
     async def _api_delete_webhook(self, params: dict[str, Any], files: Any) -> bool:
-        self.webhook_url = ""
+        self.webhook_url = self.webhook_secret = ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
 
     async def _api_set_webhook(self, params: dict[str, Any], files: Any) -> bool:
+        secret = str(params.get("secret_token", ""))
+        if secret and not _SECRET_TOKEN.fullmatch(secret):
+            raise _ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook_url = str(params.get("url", ""))
+        self.webhook_secret = secret
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True

@@ -1,0 +1,243 @@
+"""Three `nhacviec run` processes on one database; the one fanning out is killed; nothing is lost.
+
+The processes are real (`python -m bot.cli run`), on one SQLite file or one PostgreSQL database,
+with Telegram pointed at the fake Bot API in this process. Fifty people are registered; the real
+clock is years past the 2022 plan, so the first tick owes every one of them one merged message.
+When the fake has taken some of them, it holds the next send (so the kill cannot land between
+Telegram accepting a message and the database recording it: a window no sender can close), and the
+process holding that send gets SIGKILL. Another process must take the lease over, give the dead
+process's claim back after the claim timeout, and finish: every person gets exactly one message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import select
+
+from bot.app import open_services
+from bot.channels.base import Sender
+from bot.cli import ensure_plan
+from bot.clock import LOCAL_TZ
+from bot.config import SAMPLE_DEPARTMENTS, load_config
+from bot.domain.model import Role
+from bot.store.models import Contact, EngineState, OutboxItem
+from scheduler.lease import TICK_LEASE
+from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
+
+TOKEN = "555444333:AAMultiProcessTest_notARealToken-42"
+PEOPLE = 50
+KILL_AFTER = 12  # messages the fake takes before it holds one and the sender is killed
+PROCESSES = 3
+STARTUP = 30.0
+DEADLINE = 45.0  # for the whole fan-out, takeover included
+HOLD = 600.0  # the held send outlives the test: the dead process never learns its fate
+USER_IDS = [7_100_000 + n for n in range(PEOPLE)]
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is a POSIX signal")
+
+
+def write_config(tmp_path: Path, database_url: str, tg: FakeTelegramServer) -> Path:
+    """Short lease, claim timeout and tick; today (and tomorrow) a working day from 00:00."""
+    today = datetime.now(LOCAL_TZ).date()
+    days = ", ".join(f'"{(today + timedelta(days=n)).isoformat()}"' for n in (0, 1))
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "{database_url}"\n\n'
+        f'[telegram]\nenabled = true\ntoken = "{tg.token}"\nbase_url = "{tg.base_url}"\n\n'
+        "[reminders]\nenabled = true\n"
+        'send_time = "00:00"\n'
+        f"extra_working_days = [{days}]\n"
+        "tick_seconds = 2\nlease_seconds = 3\nclaim_timeout_seconds = 2\n",
+        "utf-8",
+    )
+    return path
+
+
+def roles() -> list[tuple[str, Role]]:
+    units = [("Ban ISO Sở", Role.ISO), ("Lãnh đạo Sở", Role.LEADER)]
+    for unit in SAMPLE_DEPARTMENTS:
+        units.append((unit, Role.OFFICE if unit == "Văn phòng Sở" else Role.HEAD))
+    return units
+
+
+async def prepare(config: Path) -> None:
+    """The database the processes find: migrated, plan 187 loaded, fifty people on Telegram."""
+    services = await open_services(load_config(config))
+    try:
+        await ensure_plan(services)
+        units = roles()
+        for n, user_id in enumerate(USER_IDS):
+            unit, role = units[n % len(units)]
+            invite = await services.invite(unit, role, created_by="test")
+            sender = Sender("telegram", str(user_id), str(user_id), f"Người {n}")
+            await services.register(sender, invite.code)
+    finally:
+        await services.db.dispose()
+
+
+class Bots:
+    """The `nhacviec run` processes of one test; their stderr goes to files, read on failure."""
+
+    def __init__(self, config: Path) -> None:
+        self.config = config
+        self.processes: dict[int, asyncio.subprocess.Process] = {}
+        self.logs: dict[int, Path] = {}
+
+    async def start(self, count: int) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+        for n in range(count):
+            log = self.config.parent / f"run-{n}.log"
+            with log.open("wb") as stderr:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "bot.cli",
+                    "--config",
+                    str(self.config),
+                    "run",
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=stderr,
+                    cwd=self.config.parent,
+                    env=env,
+                )
+            self.processes[process.pid] = process
+            self.logs[process.pid] = log
+
+    def alive(self) -> list[int]:
+        return [pid for pid, p in self.processes.items() if p.returncode is None]
+
+    def output(self) -> str:
+        return "\n".join(
+            f"--- pid {pid}:\n{log.read_text(errors='replace')[-3000:]}"
+            for pid, log in self.logs.items()
+        )
+
+    async def kill(self, pid: int) -> None:
+        self.processes[pid].send_signal(signal.SIGKILL)
+        await self.processes[pid].wait()
+
+    async def stop_all(self) -> dict[int, int]:
+        for pid in self.alive():
+            self.processes[pid].send_signal(signal.SIGTERM)
+        statuses: dict[int, int] = {}
+        for pid, process in self.processes.items():
+            try:
+                statuses[pid] = await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                statuses[pid] = await process.wait()
+        return statuses
+
+
+@pytest_asyncio.fixture
+async def bots(tmp_path: Path) -> AsyncIterator[list[Bots]]:
+    """Whatever a test started is killed at teardown, even when it failed half-way."""
+    started: list[Bots] = []
+    yield started
+    for group in started:
+        for pid in group.alive():
+            with contextlib.suppress(ProcessLookupError):
+                group.processes[pid].kill()
+            await group.processes[pid].wait()
+
+
+async def read_outbox(config: Path) -> tuple[list[tuple[str, str | None, int]], str | None]:
+    """(status, claimed_by, chat id) of every outbox row, and the lease holder."""
+    services = await open_services(load_config(config), upgrade=False)
+    try:
+        async with services.db.session() as session:
+            rows = (
+                await session.execute(
+                    select(OutboxItem.status, OutboxItem.claimed_by, Contact.chat_id).join(
+                        Contact, Contact.id == OutboxItem.contact_id
+                    )
+                )
+            ).all()
+            lease = await session.get(EngineState, TICK_LEASE)
+    finally:
+        await services.db.dispose()
+    holder = lease.holder if lease is not None else None
+    return [(status, by, int(chat)) for status, by, chat in rows], holder
+
+
+def pid_of(worker: str) -> int:
+    """The pid inside a worker id, `host:pid:random`."""
+    return int(worker.rsplit(":", 2)[1])
+
+
+async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
+    tmp_path: Path, database_url: str, bots: list[Bots]
+) -> None:
+    def hold_one_after_some(message: SentMessage) -> None:
+        if len(tg.sent) == KILL_AFTER:
+            tg.hang_next(1, seconds=HOLD, methods={"sendMessage"})
+
+    async with FakeTelegramServer(TOKEN, on_sent=hold_one_after_some) as tg:
+        config = write_config(tmp_path, database_url, tg)
+        await prepare(config)
+        group = Bots(config)
+        bots.append(group)
+        started = time.monotonic()
+        await group.start(PROCESSES)
+
+        # Wait for the held send: a row claimed ("sending") for someone the fake has not
+        # messaged. Its claimer is waiting on the fake; killing it now cannot double a message.
+        victim: int | None = None
+        async with asyncio.timeout(STARTUP + DEADLINE):
+            while victim is None:
+                await asyncio.sleep(0.2)
+                assert len(group.alive()) == PROCESSES, group.output()
+                if len(tg.sent) < KILL_AFTER:
+                    continue
+                rows, _ = await read_outbox(config)
+                messaged = {m.chat_id for m in tg.sent}
+                held = {by for status, by, chat in rows if status == "sending"} - {None}
+                held_for = {chat for status, _, chat in rows if status == "sending"}
+                if held and not held_for & messaged:
+                    [worker] = held
+                    victim = pid_of(worker)
+        rows, holder = await read_outbox(config)
+        owed = {chat for status, _, chat in rows if status != "skipped"}
+        assert owed == set(USER_IDS), "the first tick owes everyone a reminder"
+        assert holder is not None and pid_of(holder) == victim, "only the holder sends"
+        assert victim in group.processes
+        sent_before_kill = len(tg.sent)
+        assert KILL_AFTER <= sent_before_kill < PEOPLE
+        await group.kill(victim)
+        killed_at = time.monotonic()
+
+        # Another process takes the lease, sends the dead one's claimed rows after the claim
+        # timeout and the rest at once; a few more ticks would show anything sent twice.
+        await tg.wait_for_sent(lambda m: m.chat_id in owed, count=PEOPLE, timeout=DEADLINE)
+        took_over = time.monotonic() - killed_at
+        await asyncio.sleep(3)
+        rows, holder = await read_outbox(config)
+        statuses = await group.stop_all()
+        sent = [m for m in tg.sent if m.method == "sendMessage"]
+
+    per_person = Counter(m.chat_id for m in sent)
+    doubled = {chat: n for chat, n in per_person.items() if n > 1}
+    assert not doubled, f"sent more than once: {doubled}\n{group.output()}"
+    assert set(per_person) == owed
+    assert all(m.text.count("Nhắc việc ngày") == 1 for m in sent), "one merged message each"
+    left = Counter(status for status, _, _ in rows if status != "skipped")
+    assert set(left) == {"sent"}, left
+    assert holder is not None and pid_of(holder) != victim
+    assert statuses[victim] == -signal.SIGKILL
+    assert all(status == 0 for pid, status in statuses.items() if pid != victim), statuses
+    output = group.output()
+    assert "Traceback" not in output, output
+    assert TOKEN.split(":")[1] not in output
+    assert took_over < DEADLINE and time.monotonic() - started < STARTUP + 2 * DEADLINE
