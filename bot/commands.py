@@ -5,8 +5,9 @@ The same parser serves every channel, so a command means the same thing wherever
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+
+from bot.domain.text import nfc
 
 #: Canonical command → its Vietnamese alias. Telegram allows only a-z, 0-9 and _ in names.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,7 +52,7 @@ def parse_command(text: str, *, allow_bare: bool = False) -> Command | None:
     With `allow_bare` (Zalo, where people type without the slash), a first word that is a known
     command or alias counts as a command; any other text is not one.
     """
-    text = unicodedata.normalize("NFC", text or "")[:MAX_COMMAND_TEXT].strip()
+    text = nfc(text or "")[:MAX_COMMAND_TEXT].strip()
     if not text:
         return None
     first, _, rest = text.partition(" ")

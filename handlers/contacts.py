@@ -7,6 +7,8 @@ from bot.i18n import chat_date
 from handlers.base import CommandContext
 from handlers.render import role_name
 
+MAX_ID_DIGITS = 9
+
 
 async def handle(ctx: CommandContext) -> Reply:
     contacts = await ctx.services.contacts()
@@ -24,10 +26,11 @@ async def handle(ctx: CommandContext) -> Reply:
 
 
 async def revoke(ctx: CommandContext) -> Reply:
-    args = ctx.command.args
-    if not args or not args[0].lstrip("#").isdigit():
+    raw = ctx.command.args[0].lstrip("#") if ctx.command.args else ""
+    # ASCII digits only, and few enough for any database's integer ("²" is a digit to Python).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS):
         return Reply(ctx._("Type: /revoke NUMBER (the # shown by /contacts), e.g. /revoke 12"))
-    removed = await ctx.services.revoke(int(args[0].lstrip("#")), actor=ctx.registered.name)
+    removed = await ctx.services.revoke(int(raw), actor=ctx.registered.name)
     return Reply(
         ctx._(
             "Removed #{id} {name} ({unit}). They will receive nothing more.",

@@ -18,9 +18,19 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SPACES = re.compile(r"\s+")
 
 
+#: NUL (PostgreSQL refuses it in text) and lone surrogates (no encoding can store them) can
+#: arrive in a JSON body or a stray byte of a .txt export; they become U+FFFD, never a crash.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Replace the characters no database or encoder accepts with U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def nfc(text: str) -> str:
-    """Compose combining marks (NFD `ê` + `́`) into single characters (`ế`)."""
-    return unicodedata.normalize("NFC", text)
+    """Compose combining marks (NFD `ê` + `́`) into single characters (`ế`), storably."""
+    return unicodedata.normalize("NFC", storable(text))
 
 
 def fold_spaces(text: str) -> str:
