@@ -175,6 +175,13 @@ class ReminderEngine:
                 )
                 report.cancelled += len(stale)
             rows = [row for row in rows if row.id not in stale]
+            older = _older_of_same_subject(rows)
+            if older:
+                # Rows piled up while sending failed: only the newest of each subject is news.
+                await outbox.mark(
+                    session, sorted(older), status=outbox.SKIPPED, worker=self.worker, now=now
+                )
+                rows = [row for row in rows if row.id not in older]
             contact = await session.scalar(
                 select(Contact)
                 .options(selectinload(Contact.person).selectinload(Person.unit))
@@ -229,7 +236,7 @@ class ReminderEngine:
                 period=row.period,
                 days=row.days,
                 owing_units=tuple(row.owing_units),
-                late=row.late,
+                late=row.late or row.slot < now.date(),
             )
             for row in rows
             if row.task_id in quoting.tasks
@@ -244,6 +251,18 @@ class ReminderEngine:
             tr=Translator(person.language),
             due_soon_days=self.settings.due_soon_days,
         )
+
+
+def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:
+    """Ids of rows superseded by a newer row about the same assignment (or task, and kind)."""
+    newest: dict[tuple[object, ...], OutboxItem] = {}
+    for row in rows:
+        subject = (row.assignment_id,) if row.assignment_id else (row.task_id, row.kind)
+        kept = newest.get(subject)
+        if kept is None or (row.slot, row.id) > (kept.slot, kept.id):
+            newest[subject] = row
+    keep = {row.id for row in newest.values()}
+    return {row.id for row in rows if row.id not in keep}
 
 
 @dataclass(frozen=True)

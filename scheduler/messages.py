@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.model import StateKind
 from bot.domain.periods import parse_period_key
-from bot.domain.states import assignment_state
+from bot.domain.states import assignment_state, due_date
 from bot.i18n import Translator, chat_date
 from bot.presentation import period_label, shorten, state_label, when_line_for
 from scheduler.facts import TaskInfo
@@ -97,9 +96,8 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
     state = assignment_state(
         task.schedule, None, today, due_soon_days=due_soon_days, period=period
     )
-    # Days overdue are counted on the day the message goes out, so a late escalation is current.
-    overdue_days = state.days if state.kind is StateKind.OVERDUE else None
-    lines.extend("   " + _what_happens(item, tr, overdue_days) for item in items)
+    due = due_date(task.schedule, period)
+    lines.extend("   " + _what_happens(item, tr, today, due) for item in items)
     for item in items:
         if item.kind is ReminderKind.ESCALATION:
             lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
@@ -109,39 +107,39 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
         else:
             lines.append(_("   Set it: /deadline {no} dd/mm/yyyy", no=task.no))
         return "\n".join(lines)
-    state = assignment_state(
-        task.schedule, None, today, due_soon_days=due_soon_days, period=period
-    )
     lines.append(_("   State: {state}", state=state_label(state, tr)))
     lines.append(_("   When finished: /done {no}", no=task.no))
     return "\n".join(lines)
 
 
-def _what_happens(item: ReminderItem, tr: Translator, overdue_days: int | None) -> str:
+def _what_happens(item: ReminderItem, tr: Translator, today: date, due: date | None) -> str:
+    """What the reminder says, counted from the day it goes out (it may go out late)."""
     _ = tr.gettext
     kind = item.kind
-    days = overdue_days if overdue_days is not None else item.days
-    if kind is ReminderKind.UPCOMING or (kind is ReminderKind.DUE_TODAY and item.days > 0):
+    days_left = (due - today).days if due is not None else item.days
+    if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left > 0:
         return tr.ngettext(
             "{count} day left until the deadline.",
             "{count} days left until the deadline.",
-            item.days,
+            days_left,
         )
-    if kind is ReminderKind.DUE_TODAY:
+    if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left == 0:
         return _("Today is the deadline.")
+    if kind is ReminderKind.OPENS and item.slot < today:
+        return _("The time for this task started on {date}.", date=chat_date(item.slot))
     if kind is ReminderKind.OPENS:
         return _("The time for this task starts today.")
-    if kind is ReminderKind.OVERDUE:
+    if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE):
         return tr.ngettext(
             "Overdue by {count} day: please finish it and confirm.",
             "Overdue by {count} days: please finish it and confirm.",
-            days,
+            -days_left,
         )
     if kind is ReminderKind.ESCALATION:
         return tr.ngettext(
             "Overdue by {count} day and still not finished by every lead unit.",
             "Overdue by {count} days and still not finished by every lead unit.",
-            days,
+            -days_left,
         )
     label = period_label(item.period, tr) if item.period else ""
     if kind is ReminderKind.PERIOD_OPEN:

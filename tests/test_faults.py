@@ -233,11 +233,6 @@ async def test_reminders_queued_late_and_then_throttled_go_out_once_marked_late(
         assert "Nhắc bù: tin này lẽ ra được gửi lúc 08:00 ngày 01/08/2022" in message.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (scheduler/engine.py): rows of one assignment that piled up during an outage "
-    "all go out together (overdue 2, 3 and 4 days in one message); the newest alone should",
-)
 async def test_after_a_two_day_outage_only_the_newest_reminder_of_each_task_goes_out(
     chat, tg, engine
 ):
@@ -425,13 +420,6 @@ async def test_a_done_cut_short_anywhere_is_stored_and_acknowledged_or_neither(
     assert len(cut_points) >= 10  # every statement of both transactions was a cut point
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (bot/store/db.py): SQLAlchemy invalidates a connection whose statement was "
-    "cancelled and closes it without a ROLLBACK; sqlite3 keeps it half-open (an unfinished "
-    "statement) and holding BEGIN IMMEDIATE's write lock until the garbage collector runs, so "
-    "every write in the process waits busy_timeout (15 s) and fails",
-)
 async def test_a_cancelled_statement_leaves_no_sqlite_lock_behind(tmp_path: Path):
     """Within one process: a cancelled handler must not keep the database's write lock."""
     services = await make_sqlite_services(tmp_path)

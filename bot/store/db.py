@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -73,7 +74,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "invalidate", _sqlite_rollback_before_close)
     return engine
+
+
+def _sqlite_rollback_before_close(dbapi_connection: Any, _record: Any, _error: Any) -> None:
+    """Give back the write lock of a connection dropped mid-statement (a cancelled handler).
+
+    SQLAlchemy closes an invalidated connection without a ROLLBACK; sqlite3 would keep BEGIN
+    IMMEDIATE's lock until garbage collection, and every other write would wait and fail.
+    """
+    with contextlib.suppress(Exception):
+        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
