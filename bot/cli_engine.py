@@ -8,7 +8,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from bot.clock import ManualClock, as_local
+from bot.clock import ManualClock, SystemClock, as_local
 from bot.config import load_config
 
 
@@ -68,7 +68,7 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     if not args.dry_run:
         channels[CONSOLE] = ConsoleChannel(sys.stderr if args.json else sys.stdout)
     try:
-        engine = ReminderEngine(services, channels)
+        engine = ReminderEngine(services, channels, claim_clock=SystemClock())
         report = await engine.tick(at, dry_run=args.dry_run)
     finally:
         for channel in channels.values():

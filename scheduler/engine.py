@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.channels.base import Channel, SendError
-from bot.clock import as_local
+from bot.channels.console import CONSOLE
+from bot.clock import Clock, as_local
 from bot.domain.model import Role
 from bot.i18n import Translator
 from bot.services.facade import BotServices
@@ -40,6 +41,7 @@ from scheduler.policy import Audience, DueReminder, ReminderKind, plan_reminders
 log = logging.getLogger(__name__)
 
 LAST_TICK = "last_tick"
+SENDERS_PER_CHANNEL = 4
 
 
 @dataclass
@@ -65,8 +67,12 @@ class ReminderEngine:
         *,
         worker: str | None = None,
         claim_timeout: timedelta | None = None,
+        claim_clock: Clock | None = None,
     ) -> None:
+        """`claim_clock` ages claims; `tick --at` replays a past moment but claims age in real
+        time, or a claim left by a killed replay would never look stale to the next one."""
         self.services = services
+        self.claim_clock = claim_clock or services.clock
         self.channels = dict(channels)
         # Host, pid and a random tail; the host is cut so the id fits `claimed_by` (64).
         self.worker = worker or f"{os.uname().nodename[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
@@ -121,7 +127,9 @@ class ReminderEngine:
         now = as_local(now or self.services.now())
         report = report or TickReport(at=now, dry_run=False)
         async with self.services.db.session() as session:
-            await outbox.release_stale_claims(session, now, self.claim_timeout)
+            await outbox.release_stale_claims(
+                session, as_local(self.claim_clock.now()), self.claim_timeout
+            )
             plan_number, tasks = await load_task_infos(session)
         quoting = _Quoting(plan_number, tasks)
         await asyncio.gather(
@@ -139,12 +147,20 @@ class ReminderEngine:
         self, name: str, channel: Channel, report: TickReport, quoting: _Quoting, now: datetime
     ) -> None:
         async with self.services.db.session() as session:
-            contact_ids = await outbox.contacts_waiting(session, name, now)
-        for contact_id in contact_ids:
-            try:
-                await self._send_to_contact(contact_id, channel, report, quoting, now)
-            except Exception:  # one person's failure must not stop the others' reminders
-                log.exception("sending reminders to contact %s failed", contact_id)
+            contact_ids = iter(await outbox.contacts_waiting(session, name, now))
+
+        async def worker() -> None:
+            for contact_id in contact_ids:  # the workers share one iterator: each id once
+                try:
+                    await self._send_to_contact(contact_id, channel, report, quoting, now)
+                except Exception:  # one person's failure must not stop the others' reminders
+                    log.exception("sending reminders to contact %s failed", contact_id)
+
+        # A few sends in flight keep the channel's pacing full: with one, every late wake-up of
+        # the limiter and every database round trip is a slot lost for good.
+        # The console prints for a person to read: one at a time keeps its order fixed.
+        senders = 1 if name == CONSOLE else SENDERS_PER_CHANNEL
+        await asyncio.gather(*(worker() for _ in range(senders)))
 
     async def _send_to_contact(
         self,
@@ -163,7 +179,7 @@ class ReminderEngine:
         async with db.session() as session:
             # A claim is stamped with the moment it is made, not the tick's start: a fan-out
             # may outlast the claim timeout, and another process must not take back live claims.
-            claimed_at = max(now, as_local(self.services.now()))
+            claimed_at = as_local(self.claim_clock.now())
             ids = await outbox.claim(session, contact_id, self.worker, now, claimed_at=claimed_at)
             if not ids:
                 return  # another process took them
@@ -278,7 +294,7 @@ def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox
     out: list[outbox.Addressed] = []
     for reminder in reminders:
         for recipient in _audience(reminder, recipients):
-            out.append(outbox.Addressed(reminder, recipient))
+            out.append(outbox.Addressed.of(reminder, recipient))
     return out
 
 

@@ -16,6 +16,8 @@ from bot.services.plans import current_plan, plan_bounds, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
+_ROLES = {str(role): role for role in AssignmentRole}
+
 
 @dataclass(frozen=True, slots=True)
 class TaskInfo:
@@ -75,7 +77,7 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
             task_id=task_id,
             task_no=tasks[task_id].no,
             unit=unit,
-            role=AssignmentRole(role),
+            role=_ROLES[role],
             schedule=tasks[task_id].schedule,
             plan_start=start,
             plan_end=end,

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Assignment, Confirmation, Contact, OutboxItem
@@ -29,14 +28,15 @@ INSERT_CHUNK = 2000
 
 @dataclass(frozen=True, slots=True)
 class Addressed:
-    """A reminder and who receives it."""
+    """A reminder, who receives it, and the key that makes it unique in the outbox."""
 
     reminder: DueReminder
     recipient: Recipient
+    dedupe_key: str
 
-    @property
-    def dedupe_key(self) -> str:
-        return dedupe_key(self.reminder, self.recipient.contact_id)
+    @classmethod
+    def of(cls, reminder: DueReminder, recipient: Recipient) -> Addressed:
+        return cls(reminder, recipient, dedupe_key(reminder, recipient.contact_id))
 
 
 def dedupe_key(reminder: DueReminder, contact_id: int) -> str:
@@ -60,38 +60,85 @@ async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     return found
 
 
+_COLUMNS = (
+    "dedupe_key",
+    "task_id",
+    "assignment_id",
+    "contact_id",
+    "kind",
+    "slot",
+    "period",
+    "days",
+    "owing_units",
+    "late",
+    "status",
+    "created_at",
+    "attempts",
+)
+
+
 async def write(
     session: AsyncSession, addressed: list[Addressed], *, status: str, now: datetime
-) -> int:
-    """Insert rows that are not there yet; return how many were new."""
+) -> None:
+    """Insert the rows that are not there yet; a row another process wrote first is left alone.
+
+    The first tick of a large plan writes tens of thousands of rows, so values are converted
+    once per distinct value with the columns' own bind processors and handed to the driver's
+    executemany; the conflict clause keeps a concurrent writer's row.
+    """
     if not addressed:
-        return 0
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    new = 0
-    for start in range(0, len(addressed), INSERT_CHUNK):
-        chunk = addressed[start : start + INSERT_CHUNK]
-        rows = [
-            {
-                "dedupe_key": item.dedupe_key,
-                "task_id": item.reminder.task_id,
-                "assignment_id": item.reminder.assignment_id,
-                "contact_id": item.recipient.contact_id,
-                "kind": str(item.reminder.kind),
-                "slot": item.reminder.slot,
-                "period": item.reminder.period,
-                "days": item.reminder.days,
-                "owing_units": list(item.reminder.owing_units),
-                "late": item.reminder.late,
-                "status": status,
-                "created_at": now,
-                "attempts": 0,
-            }
-            for item in chunk
-        ]
-        statement = insert(OutboxItem).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        result = await session.execute(statement.returning(OutboxItem.id), rows)
-        new += len(result.all())
-    return new
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    table = OutboxItem.__table__
+    convert = {name: table.c[name].type.bind_processor(dialect) for name in _COLUMNS}
+    created_at = _processed(convert["created_at"], now)
+    status_value = _processed(convert["status"], status)
+    slots: dict[object, object] = {}
+    json_lists: dict[tuple[str, ...], object] = {}
+    rows = []
+    for item in addressed:
+        reminder = item.reminder
+        slot = slots.get(reminder.slot)
+        if slot is None:
+            slot = slots[reminder.slot] = _processed(convert["slot"], reminder.slot)
+        owing = json_lists.get(reminder.owing_units)
+        if owing is None:
+            owing = json_lists[reminder.owing_units] = _processed(
+                convert["owing_units"], list(reminder.owing_units)
+            )
+        rows.append(
+            (
+                item.dedupe_key,
+                reminder.task_id,
+                reminder.assignment_id,
+                item.recipient.contact_id,
+                str(reminder.kind),
+                slot,
+                reminder.period,
+                reminder.days,
+                owing,
+                _processed(convert["late"], reminder.late),
+                status_value,
+                created_at,
+                0,
+            )
+        )
+    marker = "%s" if dialect.paramstyle in ("format", "pyformat") else "?"
+    if dialect.paramstyle == "numeric_dollar":
+        values = ", ".join(f"${n}" for n in range(1, len(_COLUMNS) + 1))
+    else:
+        values = ", ".join([marker] * len(_COLUMNS))
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(_COLUMNS)}) VALUES ({values}) "
+        "ON CONFLICT (dedupe_key) DO NOTHING"
+    )
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+
+
+def _processed(processor: object, value: object) -> object:
+    return processor(value) if processor is not None else value  # type: ignore[operator]
 
 
 async def release_stale_claims(

@@ -99,22 +99,20 @@ async def start_tick(config: Path, at: str) -> asyncio.subprocess.Process:
 async def held_sends(
     process: asyncio.subprocess.Process, tg: FakeTelegramServer, config: Path
 ) -> set[int]:
-    """Wait until the process has claimed rows of people the fake holds the messages of."""
-    async with asyncio.timeout(TIMEOUT):
-        while True:
-            await asyncio.sleep(0.1)
-            if process.returncode is not None:
-                _, err = await process.communicate()
-                pytest.fail(f"tick ended before the held send: {err.decode()[-2000:]}")
-            if len(tg.sent) < KILL_AFTER:
-                continue
-            messaged = {m.chat_id for m in tg.sent}
-            claimed = {chat for status, chat in await outbox_rows(config) if status == "sending"}
-            if claimed and not claimed & messaged:
-                # A row is claimed just before its request leaves; give the request time to
-                # reach the fake (the limiter's next slot is at most 35 ms away).
-                await asyncio.sleep(0.3)
-                return claimed
+    """Wait until the process has a send in flight that the fake holds: a message not delivered.
+
+    Returns the chats whose rows the process had claimed (status `sending`) at that moment.
+    """
+    waiting = asyncio.ensure_future(process.wait())
+    held = asyncio.ensure_future(tg.wait_for_held(1, timeout=TIMEOUT))
+    done, _ = await asyncio.wait({waiting, held}, return_when=asyncio.FIRST_COMPLETED)
+    if waiting in done:
+        held.cancel()
+        _, err = await process.communicate()
+        pytest.fail(f"tick ended before the held send: {err.decode()[-2000:]}")
+    waiting.cancel()
+    held.result()
+    return {chat for status, chat in await outbox_rows(config) if status == "sending"}
 
 
 @pytest.mark.parametrize(
@@ -124,12 +122,6 @@ async def held_sends(
         pytest.param(
             AT,
             id="restarted-at-the-same-time",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="claims are stamped and aged on the tick's clock (ManualClock(--at)), not "
-                "the wall clock: a `tick --at` replayed at the same moment never finds the dead "
-                "process's claim stale, however long ago it died",
-            ),
         ),
     ],
 )

@@ -180,6 +180,8 @@ class FakeTelegramServer:
 
         self._updates_signal = _Broadcast()
         self._activity = _Broadcast()
+        #: Calls a `hang_next` fault is holding (or held): they reached the server, unanswered.
+        self.held: list[tuple[str, dict[str, Any]]] = []
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -455,6 +457,13 @@ class FakeTelegramServer:
                 f"{len(matches())}; last calls: {seen or '(none)'}"
             ) from None
 
+    async def wait_for_held(self, count: int = 1, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until `count` calls have reached the server and are being held unanswered."""
+        try:
+            await self._wait_until(lambda: self.held, count, timeout)
+        except TimeoutError:
+            raise AssertionError(f"expected {count} held call(s), got {len(self.held)}") from None
+
     async def wait_for_long_poll(self, *, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until a `getUpdates` is parked here, i.e. the bot is polling and idle."""
         try:
@@ -512,6 +521,8 @@ class FakeTelegramServer:
             if fault.kind == "throttle":
                 left = (fault.until - self._clock()) if fault.until is not None else 1.0
                 return self._too_many(fault.retry_after or max(1, math.ceil(left)))
+            self.held.append((method, params))
+            self._activity.fire()
             await self._sleep_unless_closing(fault.seconds)
             if fault.drop:
                 return _error(504, "Gateway Timeout")
