@@ -19,7 +19,6 @@ import datetime as dt
 import hmac
 import logging
 import re
-import traceback
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -60,6 +59,12 @@ from bot.channels.base import (
 from bot.channels.base import MessageHandler as OnMessage
 from bot.channels.ratelimit import Priority, SendLimiter
 from bot.clock import as_local
+from bot.logsafety import (
+    add_record_hook,
+    mask_secret_in_logs,
+    mask_token_in_logs,
+    quiet_http_logs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +135,8 @@ class TelegramChannel:
         self._seen_updates: OrderedDict[int, None] = OrderedDict()
         self.webhook_port: int | None = None
         quiet_http_logs()
-        mask_secret_in_logs(token)
+        add_record_hook(redact_chat_contents)
+        mask_token_in_logs(token)
         mask_secret_in_logs(secret)
         self._commands = tuple(commands)
         self._error_text = error_text
@@ -594,70 +600,6 @@ def _file_url_for(base_url: str) -> str:
 # ---- keeping the token out of logs -------------------------------------------------------------
 
 
-class SecretMaskingFilter(logging.Filter):
-    """Replace secrets (bot tokens live in every Bot API URL) in a record's text and traceback."""
-
-    def __init__(self, mask: str = "***") -> None:
-        super().__init__()
-        self.mask = mask
-        self._secrets: set[str] = set()
-
-    def add(self, secret: str) -> None:
-        if secret:
-            self._secrets.add(secret)
-
-    def _masked(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, self.mask)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: logging reports it at emit time
-            return True
-        masked = self._masked(message)
-        if masked != message:
-            record.msg, record.args = masked, ()
-        if record.exc_info and record.exc_info[0] is not None:
-            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            masked = self._masked(text)
-            if masked != text:
-                # Formatters print exc_text as is; exc_info would be formatted again, unmasked.
-                record.exc_text, record.exc_info = masked, None
-        if record.stack_info:
-            record.stack_info = self._masked(record.stack_info)
-        return True
-
-
-SECRET_FILTER = SecretMaskingFilter()
-_factory_installed = False
-
-
-def mask_secret_in_logs(secret: str) -> None:
-    """Mask `secret` in every log record from now on, whichever logger or handler sees it.
-
-    A filter on one logger misses its children and a filter on a handler misses handlers added
-    later (pytest's caplog, the CLI's), so the filter runs where every record is born.
-    """
-    global _factory_installed
-    SECRET_FILTER.add(secret)
-    if _factory_installed:
-        return
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        redact_chat_contents(record)
-        SECRET_FILTER.filter(record)
-        return record
-
-    logging.setLogRecordFactory(factory)
-    _factory_installed = True
-
-
 def redact_chat_contents(record: logging.LogRecord) -> None:
     """Keep what people write out of PTB's DEBUG records; keep the record itself.
 
@@ -692,8 +634,3 @@ def _summary(value: object) -> str:
     if isinstance(value, list | tuple):
         return f"<{len(value)} items>"
     return f"<{type(value).__name__}>"
-
-
-def quiet_http_logs() -> None:
-    """httpx logs every request URL, token included, at INFO: keep it to warnings."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -12,6 +12,8 @@ from typing import Any, Final
 
 import httpx
 
+from bot.logsafety import SECRET_FILTER, mask_token_in_logs, quiet_http_logs
+
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL: Final = "https://bot-api.zaloplatforms.com"
@@ -66,65 +68,11 @@ class ZaloNetworkError(ZaloRetryableError):
         super().__init__(0, description)
 
 
-def mask_token(text: str, token: str) -> str:
-    """Replace the token (and its secret half, which alone grants access) in `text`."""
-    if not token:
-        return text
-    text = text.replace(token, MASK)
-    _, _, secret = token.partition(":")
-    if len(secret) >= 8:
-        text = text.replace(secret, MASK)
-    return text
-
-
-class TokenRedactingFilter(logging.Filter):
-    """Rewrite any log record that would print a bot token.
-
-    Installed on the loggers that see Zalo URLs (httpx logs every request URL at INFO). A filter
-    on a logger runs before the record propagates, so root handlers and caplog see masked text.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tokens: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.tokens:
-            return True
-        message = record.getMessage()
-        masked = message
-        for token in self.tokens:
-            masked = mask_token(masked, token)
-        if masked != message:
-            record.msg, record.args = masked, None
-        if record.exc_info and not record.exc_text:
-            text = logging.Formatter().formatException(record.exc_info)
-            for token in self.tokens:
-                text = mask_token(text, token)
-            record.exc_text = text
-        return True
-
-
-_REDACTOR = TokenRedactingFilter()
-_GUARDED_LOGGERS: Final = ("httpx", "httpcore", "bot.channels.zalo", "bot.channels.zalo_client")
-
-
-def protect_token(token: str) -> TokenRedactingFilter:
-    """Mask `token` in every record of the loggers that may carry it, and quiet httpx's URL log.
-
-    httpx is set to WARNING only when nobody configured it, so an explicit choice still wins.
-    The filter is returned so app wiring can also attach it to its own handlers.
-    """
+def protect_token(token: str) -> None:
+    """Mask `token` (and its secret half) in every log record, and quiet httpx's URL log."""
+    quiet_http_logs()
     if token:
-        _REDACTOR.tokens.add(token)
-    for name in _GUARDED_LOGGERS:
-        logger = logging.getLogger(name)
-        if _REDACTOR not in logger.filters:
-            logger.addFilter(_REDACTOR)
-    httpx_logger = logging.getLogger("httpx")
-    if httpx_logger.level == logging.NOTSET:
-        httpx_logger.setLevel(logging.WARNING)
-    return _REDACTOR
+        mask_token_in_logs(token, MASK)
 
 
 def _retry_after(body: dict[str, Any] | None, response: httpx.Response) -> float | None:
@@ -166,7 +114,7 @@ class ZaloBotClient:
 
     def mask(self, text: str) -> str:
         """Return `text` with this bot's token hidden, for messages built from foreign errors."""
-        return mask_token(text, self._token)
+        return SECRET_FILTER.masked(text)
 
     def _url(self, method: str) -> str:
         return self.base_url + PATH_TEMPLATE.format(token=self._token, method=method)
