@@ -38,7 +38,7 @@ from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 
 TOKEN = "555444333:AAMultiProcessTest_notARealToken-42"
 PEOPLE = 50
-KILL_AFTER = 12  # messages the fake takes before it holds one and the sender is killed
+KILL_AFTER = 12  # messages the fake takes before it holds the rest and the sender is killed
 PROCESSES = 3
 STARTUP = 30.0
 DEADLINE = 45.0  # for the whole fan-out, takeover included
@@ -180,11 +180,13 @@ def pid_of(worker: str) -> int:
 async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
     tmp_path: Path, database_url: str, bots: list[Bots]
 ) -> None:
-    def hold_one_after_some(message: SentMessage) -> None:
+    def hold_the_rest(message: SentMessage) -> None:
+        # Every send after these is held and never delivered (a message still in the network):
+        # the holder has several sends in flight, and none may be delivered when it is killed.
         if len(tg.sent) == KILL_AFTER:
-            tg.hang_next(1, seconds=HOLD, methods={"sendMessage"})
+            tg.hang_next(PEOPLE, seconds=HOLD, methods={"sendMessage"}, drop=True)
 
-    async with FakeTelegramServer(TOKEN, on_sent=hold_one_after_some) as tg:
+    async with FakeTelegramServer(TOKEN, on_sent=hold_the_rest) as tg:
         config = write_config(tmp_path, database_url, tg)
         await prepare(config)
         group = Bots(config)
@@ -216,6 +218,7 @@ async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
         sent_before_kill = len(tg.sent)
         assert KILL_AFTER <= sent_before_kill < PEOPLE
         await group.kill(victim)
+        tg.clear_faults()  # the next holder's sends are answered
         killed_at = time.monotonic()
 
         # Another process takes the lease, sends the dead one's claimed rows after the claim
