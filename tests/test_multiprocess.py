@@ -36,7 +36,7 @@ from bot.store.models import Contact, EngineState, OutboxItem
 from scheduler.lease import TICK_LEASE
 from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 
-TOKEN = "555444333:AAMultiProcessTest_notARealToken-42"
+TOKEN = "555444333:FAKE-multiprocess-test"  # shorter than a real one, on purpose
 PEOPLE = 50
 KILL_AFTER = 12  # messages the fake takes before it holds the rest and the sender is killed
 PROCESSES = 3

@@ -26,7 +26,7 @@ from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 
-DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
+DEFAULT_TOKEN = "123456789:FAKE-token-for-tests-only"  # shorter than a real one, on purpose
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
