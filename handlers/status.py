@@ -10,6 +10,7 @@ from bot.channels.base import OutgoingFile, Reply
 from bot.commands import parse_task_number
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
+from bot.services.errors import NotYourTask, UnknownTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
 from handlers.base import CommandContext
 from handlers.done import bad_number_text
@@ -27,32 +28,18 @@ async def handle(ctx: CommandContext) -> Reply:
         status = await ctx.services.status()
         task = status.task(no)
         if task is None:
-            highest = max((t.no for t in status.tasks), default=0)
-            return Reply(
-                ctx._(
-                    "The plan has no task {no} (tasks run from 1 to {highest}). Type /tasks to "
-                    "see them.",
-                    no=no,
-                    highest=highest,
-                )
-            )
+            raise UnknownTask(no, max((t.no for t in status.tasks), default=0))
         if not contact.role.sees_everything:
             mine = task.for_unit(contact.unit)
             if mine is None:
-                return Reply(
-                    ctx._(
-                        "{unit} has no part in task {no}. Type /tasks to see your unit's tasks.",
-                        unit=contact.unit,
-                        no=no,
-                    )
-                )
+                raise NotYourTask(no, contact.unit)
             return Reply(task_detail(task, ctx.tr, only=mine))
         return Reply(task_detail(task, ctx.tr))
     if not contact.role.sees_everything:
         return Reply(await unit_tasks_text(ctx))
     status = await ctx.services.status()
     chart = report_path(status.number, "png")
-    await ctx.services.write_report("png", chart, ctx.tr.language)
+    await ctx.services.write_report("png", chart, ctx.tr.language, status)
     caption = ctx._("Progress chart of plan {plan}", plan=status.number)
     return Reply(
         overview(status, ctx.tr), files=(OutgoingFile("photo", chart, chart.name, caption),)
