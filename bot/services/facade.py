@@ -55,23 +55,29 @@ class BotServices:
                 session, self.today(), due_soon_days=self.due_soon_days
             )
 
-    async def report_data(self) -> ReportData:
+    async def report_data(self, current: status.PlanStatus | None = None) -> ReportData:
         async with self.db.session() as session:
             return await build_report_data(
                 session,
-                self.today(),
+                current.today if current else self.today(),
                 agency_parent=self.config.agency.parent,
                 agency=self.config.agency.name,
                 place=self.config.agency.place,
                 due_soon_days=self.due_soon_days,
+                status=current,
             )
 
-    async def write_report(self, fmt: str, path: Path, language: str) -> Path:
-        """Write a report file; the writers block for a moment, so they run in a thread."""
+    async def write_report(
+        self, fmt: str, path: Path, language: str, current: status.PlanStatus | None = None
+    ) -> Path:
+        """Write a report file; the writers block for a moment, so they run in a thread.
+
+        Pass the status just computed (`current`), if any, so it is not computed again.
+        """
         from bot.i18n import Translator
         from bot.reports import ReportFormat, write_report
 
-        data = await self.report_data()
+        data = await self.report_data(current)
         return await asyncio.to_thread(
             write_report, data, ReportFormat(fmt), path, tr=Translator(language)
         )

@@ -36,8 +36,11 @@ async def build_report_data(
     agency: str,
     place: str,
     due_soon_days: int = 7,
+    status: PlanStatus | None = None,
 ) -> ReportData:
-    status = await plan_status(session, today, due_soon_days=due_soon_days)
+    """`status` may be passed when the caller has just computed it (`/status` with its chart)."""
+    if status is None:
+        status = await plan_status(session, today, due_soon_days=due_soon_days)
     plan = await current_plan(session)
     start, end = plan_bounds(plan)
     history = await _confirmations_by_period(session, status)
