@@ -179,6 +179,9 @@ async def cmd_init(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     services = await open_services(config, upgrade=True)
     try:
+        changed = await services.apply_routine_every()
+        if changed:
+            print(f"{changed} “Thường xuyên” tasks now follow [reminders] routine_every.")
         summary = await ensure_plan(services)
         if summary is None:
             status = await services.status()
@@ -197,13 +200,13 @@ async def cmd_init(args: argparse.Namespace) -> int:
 
 async def ensure_plan(services: BotServices) -> ImportSummary | None:
     """Import the configured (or bundled) plan when the database has none; None if it had one."""
-    from bot.importer import PlanFormatError, read_plan
+    from bot.importer import PlanFormatError
 
     if await services.has_plan():
         return None
     path = services.config.plan_file or bundled_plan()
     try:
-        parsed = read_plan(path, services.catalog)
+        parsed = services.read_plan(path)
     except PlanFormatError as error:
         raise CliError(str(error), EXIT_USAGE) from error
     return await services.import_plan(parsed, source=str(path))
@@ -219,7 +222,11 @@ async def cmd_parse(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     try:
-        parsed = read_plan(args.file, catalog_for(config))
+        parsed = read_plan(
+            args.file,
+            catalog_for(config),
+            routine_every=config.reminder_settings().routine_every,
+        )
     except PlanFormatError as error:
         raise CliError(str(error), EXIT_USAGE) from error
     for warning in parsed.warnings:
@@ -235,13 +242,13 @@ async def cmd_parse(args: argparse.Namespace) -> int:
 
 async def cmd_import(args: argparse.Namespace) -> int:
     from bot.app import open_services
-    from bot.importer import PlanFormatError, read_plan
+    from bot.importer import PlanFormatError
 
     config = load_config(args.config)
     services = await open_services(config, upgrade=True)
     try:
         try:
-            parsed = read_plan(args.file, services.catalog)
+            parsed = services.read_plan(args.file)
         except PlanFormatError as error:
             raise CliError(str(error), EXIT_USAGE) from error
         summary = await services.import_plan(parsed, source=str(args.file))

@@ -26,7 +26,6 @@ from bot.config import SAMPLE_DEPARTMENTS, Config
 from bot.dispatch import Dispatcher
 from bot.domain.model import Role, StateKind
 from bot.i18n import N_, Translator, chat_date
-from bot.importer import read_plan
 from handlers.status import overview
 from scheduler.engine import ReminderEngine
 
@@ -168,7 +167,7 @@ async def run_demo(*, quiet: bool = False, out: TextIO | None = None) -> int:
 
 
 async def _play(services, clock: ManualClock, tr: Translator, out: TextIO, quiet: bool) -> int:
-    await services.import_plan(read_plan(bundled_plan(), services.catalog))
+    await services.import_plan(services.read_plan(bundled_plan()))
     labels: dict[str, str] = {}
     senders = {}
     for unit, (name, role) in PEOPLE.items():

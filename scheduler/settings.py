@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date, time
 from typing import Any
 
+from bot.domain.model import Every
 from scheduler.calendar import WorkingCalendar
 
 _HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -29,6 +30,8 @@ class ReminderSettings:
     period_closing_days: int = 3
     needs_deadline_weekday: int = 0  # Monday; the week's first working day when it is off
     remind_support: bool = False
+    #: The period of a bare "Thường xuyên" task: each period is confirmed once.
+    routine_every: Every = Every.QUARTER
     late_grace_minutes: int = 15
     extra_days_off: tuple[date, ...] = ()
     extra_working_days: tuple[date, ...] = ()
@@ -109,6 +112,14 @@ def _days_before(key: str, value: object) -> tuple[int, ...]:
     return tuple(sorted(set(value), reverse=True))
 
 
+def _every(key: str, value: object) -> Every:
+    names = ", ".join(f'"{every}"' for every in Every)
+    try:
+        return Every(value)
+    except ValueError:
+        raise _fail(key, f"one of {names}", value) from None
+
+
 def _dates(key: str, value: object) -> tuple[date, ...]:
     expected = 'a list of dates "YYYY-MM-DD"'
     if not isinstance(value, list | tuple):
@@ -134,6 +145,7 @@ _READERS = {
     "period_closing_days": _int(0),
     "needs_deadline_weekday": _int(0, 6),
     "remind_support": _bool,
+    "routine_every": _every,
     "late_grace_minutes": _int(0),
     "extra_days_off": _dates,
     "extra_working_days": _dates,

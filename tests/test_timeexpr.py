@@ -44,7 +44,7 @@ DESIGN_ROWS = [
     ("6 tháng đầu năm", window((2022, 1, 1), (2022, 6, 30))),
     ("6 tháng cuối năm", window((2022, 7, 1), (2022, 12, 31))),
     ("Năm 2023", window((2023, 1, 1), (2023, 12, 31))),
-    ("Thường xuyên", Schedule.recurring(Every.MONTH)),
+    ("Thường xuyên", Schedule.recurring(Every.QUARTER)),
     ("Hằng tháng", Schedule.recurring(Every.MONTH)),
     ("Hàng tháng", Schedule.recurring(Every.MONTH)),
     ("Hằng quý", Schedule.recurring(Every.QUARTER)),
@@ -192,3 +192,12 @@ def test_chat_dates_that_are_not_dates_give_none(text: str) -> None:
 def test_chat_dates_never_raise(text: str) -> None:
     result = parse_chat_date(text, default_year=2023)
     assert result is None or isinstance(result, date)
+
+
+@pytest.mark.parametrize("every", list(Every))
+def test_routine_follows_the_configured_period(every: Every) -> None:
+    # A bare "Thường xuyên" names no period: the agency's `routine_every` decides it.
+    assert parse_when("Thường xuyên", PLAN_YEAR, every) == Schedule.recurring(every)
+    assert parse_when("thường xuyên.", PLAN_YEAR, every) == Schedule.recurring(every)
+    # A period the plan states is kept whatever the config says.
+    assert parse_when("Hằng tháng", PLAN_YEAR, every) == Schedule.recurring(Every.MONTH)

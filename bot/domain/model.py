@@ -43,6 +43,9 @@ class Schedule:
     start: date | None = None
     end: date | None = None
     every: Every | None = None
+    #: Recurring only: the month a yearly task falls in (`Tháng 12 hằng năm` → 12); its period
+    #: is that month of each year. `start`/`end` of a recurring schedule are its `from`/`until`.
+    month: int | None = None
 
     @classmethod
     def deadline(cls, due: date) -> Schedule:
@@ -53,8 +56,16 @@ class Schedule:
         return cls(ScheduleKind.WINDOW, due=end, start=start, end=end)
 
     @classmethod
-    def recurring(cls, every: Every) -> Schedule:
-        return cls(ScheduleKind.RECURRING, every=every)
+    def recurring(
+        cls,
+        every: Every,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        month: int | None = None,
+    ) -> Schedule:
+        """A task confirmed once per period; `start`/`end` bound it when the plan says so."""
+        return cls(ScheduleKind.RECURRING, start=start, end=end, every=every, month=month)
 
     @classmethod
     def as_regulated(cls, due: date | None = None) -> Schedule:
@@ -76,9 +87,16 @@ class Schedule:
         if self.kind is ScheduleKind.WINDOW:
             return {"kind": "window", "start": _iso(self.start), "end": _iso(self.end)}
         if self.kind is ScheduleKind.RECURRING:
-            return {"kind": "recurring", "every": str(self.every)}
+            out: dict[str, Any] = {"kind": "recurring", "every": str(self.every)}
+            if self.start is not None:
+                out["from"] = _iso(self.start)
+            if self.end is not None:
+                out["until"] = _iso(self.end)
+            if self.month is not None:
+                out["month"] = self.month
+            return out
         if self.kind is ScheduleKind.AS_REGULATED:
-            out: dict[str, Any] = {"kind": "as_regulated"}
+            out = {"kind": "as_regulated"}
             if self.due is not None:
                 out["due"] = _iso(self.due)
             return out
@@ -92,7 +110,12 @@ class Schedule:
         if kind is ScheduleKind.WINDOW:
             return cls.window(date.fromisoformat(data["start"]), date.fromisoformat(data["end"]))
         if kind is ScheduleKind.RECURRING:
-            return cls.recurring(Every(data["every"]))
+            return cls.recurring(
+                Every(data["every"]),
+                start=_from_iso(data.get("from")),
+                end=_from_iso(data.get("until")),
+                month=data.get("month"),
+            )
         if kind is ScheduleKind.AS_REGULATED:
             due = data.get("due")
             return cls.as_regulated(date.fromisoformat(due) if due else None)
@@ -101,6 +124,10 @@ class Schedule:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 @dataclass(frozen=True, slots=True)

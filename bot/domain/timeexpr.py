@@ -62,15 +62,24 @@ _AS_REGULATED = re.compile(
 )
 
 
-def parse_when(text: str, plan_year: int | None) -> Schedule:
+#: The period of a bare "Thường xuyên" unless the config says otherwise (`routine_every`).
+DEFAULT_ROUTINE_EVERY = Every.QUARTER
+
+
+def parse_when(
+    text: str, plan_year: int | None, routine_every: Every = DEFAULT_ROUTINE_EVERY
+) -> Schedule:
     """Return the schedule a time expression stands for; `unknown` when it is not understood.
 
     `plan_year` places a date written without a year (for a range: the end's year); with `None`
-    such dates cannot be placed and the result is `unknown`.
+    such dates cannot be placed and the result is `unknown`. A bare "Thường xuyên" states no
+    period, so the agency chooses one (`[reminders] routine_every`).
     """
     key = _canonical(text)
     if not key or len(key) > _MAX_LENGTH:
         return Schedule.unknown()
+    if _ROUTINE.fullmatch(key):
+        return Schedule.recurring(routine_every)
     for reader in _READERS:
         try:
             schedule = reader(key, plan_year)
@@ -80,6 +89,11 @@ def parse_when(text: str, plan_year: int | None) -> Schedule:
         if schedule is not None:
             return schedule
     return Schedule.unknown()
+
+
+def is_routine(text: str) -> bool:
+    """True for a bare "Thường xuyên": its period is the config's, not the plan's."""
+    return _ROUTINE.fullmatch(_canonical(text)) is not None
 
 
 def parse_chat_date(text: str, default_year: int) -> date | None:
@@ -188,8 +202,6 @@ def _read_quarter_half_year(key: str, plan_year: int | None) -> Schedule | None:
 
 
 def _read_recurring(key: str, plan_year: int | None) -> Schedule | None:
-    if _ROUTINE.fullmatch(key):
-        return Schedule.recurring(Every.MONTH)
     if match := _EVERY.fullmatch(key) or _PERIODIC.fullmatch(key):
         return Schedule.recurring(_EVERY_WORD[match.group(1)])
     if match := _EVERY_N_MONTHS.fullmatch(key):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from bot.domain.model import ParsedPlan, ParsedTask, ScheduleKind
+from bot.domain.model import Every, ParsedPlan, ParsedTask, ScheduleKind
 from bot.domain.text import tidy
-from bot.domain.timeexpr import parse_when
+from bot.domain.timeexpr import DEFAULT_ROUTINE_EVERY, parse_when
 from bot.domain.units import UnitCatalog, lead_and_support
 from bot.i18n import Translator
 from bot.importer.metadata import PlanHeader, read_header
@@ -21,7 +21,11 @@ _EXCERPT_WIDTH = 80
 
 
 def build_plan(
-    lines: Sequence[str], table: Table, catalog: UnitCatalog, translator: Translator
+    lines: Sequence[str],
+    table: Table,
+    catalog: UnitCatalog,
+    translator: Translator,
+    routine_every: Every = DEFAULT_ROUTINE_EVERY,
 ) -> ParsedPlan:
     """Build the plan from the header block's lines and the appendix table."""
     header = read_header(lines)
@@ -36,7 +40,7 @@ def build_plan(
         if problem:
             warnings.append(problem)
             continue
-        task = _task(cells, table, catalog, header.year)
+        task = _task(cells, table, catalog, header.year, routine_every)
         seen.add(task.no)
         tasks.append(task)
         warnings.extend(_task_warnings(task, translator))
@@ -86,7 +90,11 @@ def _row_problem(
 
 
 def _task(
-    cells: Sequence[str], table: Table, catalog: UnitCatalog, year: int | None
+    cells: Sequence[str],
+    table: Table,
+    catalog: UnitCatalog,
+    year: int | None,
+    routine_every: Every,
 ) -> ParsedTask:
     def cell(column: Column) -> str:
         position = table.columns.get(column)
@@ -100,7 +108,7 @@ def _task(
         lead=lead,
         support=support,
         when=when,
-        schedule=parse_when(when, year),
+        schedule=parse_when(when, year, routine_every),
     )
 
 

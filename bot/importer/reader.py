@@ -7,7 +7,8 @@ from pathlib import Path
 
 import docx
 
-from bot.domain.model import ParsedPlan
+from bot.domain.model import Every, ParsedPlan
+from bot.domain.timeexpr import DEFAULT_ROUTINE_EVERY
 from bot.domain.text import nfc
 from bot.domain.units import UnitCatalog
 from bot.i18n import DEFAULT_LANGUAGE, Translator
@@ -21,18 +22,30 @@ DOCX_SUFFIX = ".docx"
 
 
 def read_plan(
-    path: Path, catalog: UnitCatalog | None = None, *, language: str = DEFAULT_LANGUAGE
+    path: Path,
+    catalog: UnitCatalog | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    routine_every: Every = DEFAULT_ROUTINE_EVERY,
 ) -> ParsedPlan:
-    """Read a plan file; raise `PlanFormatError` (translated, naming the file) if it is none."""
+    """Read a plan file; raise `PlanFormatError` (translated, naming the file) if it is none.
+
+    `routine_every` is the period a bare "Thường xuyên" stands for (`[reminders]`).
+    """
     translator = Translator(language)
     path = Path(path)
     catalog = catalog or UnitCatalog()
     suffix = path.suffix.lower()
     try:
         if suffix == DOCX_SUFFIX:
-            return _read_docx(path, catalog, translator)
+            return _read_docx(path, catalog, translator, routine_every)
         if suffix in TEXT_SUFFIXES:
-            return parse_plan_text(_read_text(path, translator), catalog, language=language)
+            return parse_plan_text(
+                _read_text(path, translator),
+                catalog,
+                language=language,
+                routine_every=routine_every,
+            )
         raise PlanFormatError(
             translator.gettext(
                 "Unsupported file type “{suffix}”. Expected a plan as a .docx, .txt or .md file"
@@ -45,7 +58,11 @@ def read_plan(
 
 
 def parse_plan_text(
-    text: str, catalog: UnitCatalog | None = None, *, language: str = DEFAULT_LANGUAGE
+    text: str,
+    catalog: UnitCatalog | None = None,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    routine_every: Every = DEFAULT_ROUTINE_EVERY,
 ) -> ParsedPlan:
     """Parse a plan given as text: a tab-separated appendix, or a Markdown pipe table."""
     translator = Translator(language)
@@ -53,10 +70,14 @@ def parse_plan_text(
     found = find_tab_table(lines) or find_pipe_table(lines)
     if found is None:
         raise PlanFormatError(_no_appendix(translator))
-    return build_plan(found.preamble, found.table, catalog or UnitCatalog(), translator)
+    return build_plan(
+        found.preamble, found.table, catalog or UnitCatalog(), translator, routine_every
+    )
 
 
-def _read_docx(path: Path, catalog: UnitCatalog, translator: Translator) -> ParsedPlan:
+def _read_docx(
+    path: Path, catalog: UnitCatalog, translator: Translator, routine_every: Every
+) -> ParsedPlan:
     try:
         document = docx.Document(str(path))
     except OSError as error:
@@ -73,7 +94,7 @@ def _read_docx(path: Path, catalog: UnitCatalog, translator: Translator) -> Pars
     content = read_document(document)
     if content.table is None:
         raise PlanFormatError(_no_appendix(translator))
-    return build_plan(content.lines, content.table, catalog, translator)
+    return build_plan(content.lines, content.table, catalog, translator, routine_every)
 
 
 def _read_text(path: Path, translator: Translator) -> str:

@@ -39,10 +39,25 @@ class BotServices:
     def due_soon_days(self) -> int:
         return int(self.config.reminders.get("due_soon_days", 7))
 
+    def read_plan(self, path: Path) -> ParsedPlan:
+        """Read a plan document with this agency's units and its `routine_every`."""
+        from bot.importer import read_plan
+
+        return read_plan(
+            path, self.catalog, routine_every=self.config.reminder_settings().routine_every
+        )
+
     async def import_plan(self, parsed: ParsedPlan, source: str = "") -> plans.ImportSummary:
         async with self.db.session() as session:
             return await plans.store_plan(
                 session, parsed, self.catalog, now=self.now(), source=source
+            )
+
+    async def apply_routine_every(self) -> int:
+        """Bring stored "Thường xuyên" tasks to the configured period (`nhacviec init`)."""
+        async with self.db.session() as session:
+            return await plans.apply_routine_every(
+                session, self.config.reminder_settings().routine_every
             )
 
     async def has_plan(self) -> bool:

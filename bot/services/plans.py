@@ -12,7 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.model import AssignmentRole, ParsedPlan, Schedule, ScheduleKind
+from bot.domain.model import AssignmentRole, Every, ParsedPlan, Schedule, ScheduleKind
+from bot.domain.timeexpr import is_routine
 from bot.domain.units import UnitCatalog
 from bot.services.errors import NoPlan
 from bot.store.models import Assignment, GroupMember, Plan, Task, Unit
@@ -160,6 +161,23 @@ async def _sync_assignments(
             row.active = False
             removed += 1
     return added, removed
+
+
+async def apply_routine_every(session: AsyncSession, every: Every) -> int:
+    """Give every stored "Thường xuyên" task the configured period; return how many changed.
+
+    The period is the agency's choice, not the document's, so a change in the config applies
+    to plans imported before it (at `nhacviec init`) without importing them again.
+    """
+    changed = 0
+    for task in await session.scalars(select(Task).where(Task.removed.is_(False))):
+        if task.schedule.get("kind") != "recurring" or not is_routine(task.when_text):
+            continue
+        wanted = Schedule.recurring(every).to_json()
+        if task.schedule != wanted:
+            task.schedule = wanted
+            changed += 1
+    return changed
 
 
 async def current_plan(session: AsyncSession) -> Plan:
