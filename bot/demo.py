@@ -48,8 +48,8 @@ PEOPLE: dict[str, tuple[str, Role]] = {
     "Thanh tra Sở": ("Trịnh Văn Long", Role.HEAD),
 }
 
-#: Departments that confirm their monthly tasks (4, 5, 9) on the 5th working day; the others
-#: confirm late in the month or, for one, miss some months.
+#: Departments that confirm their quarterly tasks (4, 5, 9) early in each quarter's second month;
+#: the others confirm in the quarter's last days and miss the third quarter.
 PROMPT_DEPARTMENTS = SAMPLE_DEPARTMENTS[:6]
 
 
@@ -84,12 +84,12 @@ def script() -> list[Step]:
                     "/done 2 Đã đánh giá mục tiêu chất lượng năm học 2021-2022",
                 )
             )
-    for month in range(2, 13):
+    for quarter in range(1, 5):
         for index, unit in enumerate(SAMPLE_DEPARTMENTS):
             prompt = unit in PROMPT_DEPARTMENTS
-            if not prompt and month % 3 == 0:
-                continue  # these units miss one month in three
-            day = date(2022, month, 8 + index if prompt else 26)
+            if not prompt and quarter == 3:
+                continue  # these units miss the third quarter
+            day = date(2022, 3 * quarter - 1, 8 + index) if prompt else date(2022, 3 * quarter, 26)
             for no in (4, 5, 9):
                 steps.append(Step(day, unit, f"/xong {no}"))
     return sorted(steps, key=lambda step: step.day)
@@ -236,7 +236,8 @@ async def _summary(services, channel: DemoChannel, tr: Translator, out: TextIO) 
         "\n"
         + tr.gettext(
             "Summary of the year: {messages} reminder messages sent; tasks done on time: "
-            "{on_time}, done late: {late}, still open: {open}; missed monthly periods: {missed}.",
+            "{on_time}, done late: {late}, still open: {open}; periods of recurring tasks missed: "
+            "{missed}.",
             messages=channel.count,
             on_time=done_on_time,
             late=done_late,

@@ -19,7 +19,6 @@ from bot.clock import ManualClock
 from bot.config import Config
 from bot.dispatch import Dispatcher
 from bot.domain.model import Role
-from bot.importer import read_plan
 from bot.services.facade import BotServices
 from tests import pg
 from tests.pg import PgServer, PostgresUnavailable, start_server
@@ -71,13 +70,19 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2022, 8, 1, 9, 0))
 
 
+@pytest.fixture
+def reminders() -> dict[str, object]:
+    """The config's `[reminders]` table; a test module overrides it to change the rhythm."""
+    return {}
+
+
 @pytest_asyncio.fixture
 async def services(
-    tmp_path: Path, clock: ManualClock, database_url: str
+    tmp_path: Path, clock: ManualClock, database_url: str, reminders: dict[str, object]
 ) -> AsyncIterator[BotServices]:
-    config = make_config(tmp_path, database_url=database_url)
+    config = make_config(tmp_path, database_url=database_url, reminders=reminders)
     services = await open_services(config, clock=clock)
-    await services.import_plan(read_plan(bundled_plan(), services.catalog))
+    await services.import_plan(services.read_plan(bundled_plan()))
     yield services
     await services.db.dispose()
 

@@ -150,3 +150,26 @@ def test_chat_lets_a_person_try_the_commands_in_a_terminal(config_file: Path) ->
     assert "Việc của Thanh tra Sở theo Kế hoạch 187/KH-SGDĐT" in result.stdout
     assert "Đã ghi nhận: Thanh tra Sở hoàn thành nhiệm vụ 4" in result.stdout
     assert "“abc” không phải là số thứ tự nhiệm vụ." in result.stdout
+
+
+def test_routine_every_decides_thuong_xuyen_and_init_applies_a_change(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def every_of_routine_tasks() -> list[str]:
+        _, out, _ = run(capsys, "--config", str(config_file), "plan", "--json")
+        tasks = json.loads(out)["tasks"]
+        return [t["schedule"]["every"] for t in tasks if t["when"] == "Thường xuyên"]
+
+    run(capsys, "--config", str(config_file), "init")
+    assert every_of_routine_tasks() == ["quarter"] * 3  # tasks 4, 5 and 9
+
+    text = config_file.read_text("utf-8")
+    config_file.write_text(text + '\n[reminders]\nroutine_every = "month"\n', "utf-8")
+    status, out, _ = run(capsys, "--config", str(config_file), "init")
+    assert status == 0 and "3 “Thường xuyên” tasks now follow [reminders] routine_every" in out
+    assert every_of_routine_tasks() == ["month"] * 3
+
+    config_file.write_text(text + '\n[reminders]\nroutine_every = "fortnight"\n', "utf-8")
+    status, _, err = run(capsys, "--config", str(config_file), "init")
+    assert status == 2
+    assert '[reminders] routine_every must be one of "week", "month", "quarter"' in err

@@ -62,7 +62,8 @@ async def test_monday_first_of_august(chat: Chat, engine: ReminderEngine, channe
         assert f"— {unit}" in message
         for no in (4, 5, 9):
             assert f"\n{no}. " in message and f"/done {no}" in message
-        assert "Bắt đầu kỳ mới: tháng 08/2022." in message
+        # Quarterly by default: the third quarter opened on 01/07, before the first tick.
+        assert "Bắt đầu kỳ mới: quý III/2022." in message
     assert report.messages == len(channel.sent)
 
     again = await engine.tick(at("2022-08-01", "08:01"))

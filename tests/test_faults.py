@@ -40,7 +40,16 @@ from tests.fakes.recording import RecordingChannel
 from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 
 LATE_NOTE = "Nhắc bù"
+
+
 #: Who gets reminders on Monday 01/08/2022 at 08:00 (tasks 1, 6, 7, and the monthly ones).
+@pytest.fixture
+def reminders() -> dict[str, object]:
+    """Monthly routine tasks: on Monday 01/08/2022 every department is due a reminder on time,
+    so the delivery faults below meet a full, punctual fan-out."""
+    return {"routine_every": "month"}
+
+
 PEOPLE = {
     7001: ("Ban ISO Sở", Role.ISO),
     7002: ("Lãnh đạo Sở", Role.LEADER),

@@ -57,15 +57,15 @@ async def test_invite_register_confirm_status_undo(chat: Chat) -> None:
     assert actions == ["invite", "register", "invite", "register", "confirm", "undo"]
 
 
-async def test_recurring_done_confirms_the_current_month(chat: Chat) -> None:
+async def test_recurring_done_confirms_the_current_quarter(chat: Chat) -> None:
     head = await chat.registered("h1", HEAD_UNIT, Role.HEAD)
     reply = await head.says("/xong 4")
-    assert "Kỳ: tháng 08/2022." in reply
+    assert "Kỳ: quý III/2022." in reply
     twice = await head.says("/done 4")
-    assert "Nhiệm vụ 4 (tháng 08/2022) đã được" in twice
-    chat.services.clock.advance(timedelta(days=31))
-    september = await head.says("/done 4")
-    assert "Kỳ: tháng 09/2022." in september
+    assert "Nhiệm vụ 4 (quý III/2022) đã được" in twice
+    chat.services.clock.advance(timedelta(days=62))  # 02/10/2022: the fourth quarter
+    next_quarter = await head.says("/done 4")
+    assert "Kỳ: quý IV/2022." in next_quarter
     assert await confirmations(chat) == 2
 
 

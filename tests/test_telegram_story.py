@@ -404,7 +404,7 @@ async def test_a_command_in_a_group_acts_for_the_sender_and_answers_in_the_group
     reply = await in_group.says("/done@nhacviec_bot 4 đã rà soát quy trình")
     assert reply.startswith(
         "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành nhiệm vụ 4 ngày 01/08/2022.\n"
-        "Kỳ: tháng 08/2022."
+        "Kỳ: quý III/2022."
     )
     assert [m.text for m in in_group.replies()] == [reply]  # the two before got no answer
 

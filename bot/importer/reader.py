@@ -8,8 +8,8 @@ from pathlib import Path
 import docx
 
 from bot.domain.model import Every, ParsedPlan
-from bot.domain.timeexpr import DEFAULT_ROUTINE_EVERY
 from bot.domain.text import nfc
+from bot.domain.timeexpr import DEFAULT_ROUTINE_EVERY
 from bot.domain.units import UnitCatalog
 from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.importer.assemble import build_plan
