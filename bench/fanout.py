@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from bot.app import open_services
-from bot.cli import ensure_plan
+from bot.bundled import ensure_plan
 from bot.clock import LOCAL_TZ, ManualClock
 from bot.config import Config, TelegramConfig
 from bot.domain.model import Role

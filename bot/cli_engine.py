@@ -1,4 +1,4 @@
-"""CLI commands of the reminder engine: `run`, `tick`, and `demo`."""
+"""CLI commands of the reminder engine: `run`, `tick` and `demo`."""
 
 from __future__ import annotations
 
@@ -8,34 +8,9 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from bot.cli_support import EXIT_USAGE, CliError
 from bot.clock import ManualClock, SystemClock, as_local
 from bot.config import load_config
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser(
-        "run",
-        help="start every channel enabled in the config and the reminder scheduler, "
-        "until Ctrl-C (SIGINT) or SIGTERM",
-    )
-    tick = commands.add_parser(
-        "tick", help="run the reminder engine once, as if it were that local time"
-    )
-    tick.add_argument(
-        "--at",
-        required=True,
-        metavar="ISO_DATETIME",
-        help="local time (Asia/Ho_Chi_Minh unless a zone is given), e.g. 2022-08-01T08:00",
-    )
-    tick.add_argument(
-        "--dry-run", action="store_true", help="list what would be sent; send and write nothing"
-    )
-    tick.add_argument("--json", action="store_true", help="print JSON")
-    demo = commands.add_parser(
-        "demo",
-        help="a year of plan 187 on a fast clock, on the console, on a temporary database",
-    )
-    demo.add_argument("--quiet", action="store_true", help="print only the closing summary")
 
 
 async def cmd_run(args: argparse.Namespace) -> int:
@@ -45,8 +20,6 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
 
 def parse_at(text: str) -> datetime:
-    from bot.cli import EXIT_USAGE, CliError
-
     try:
         return as_local(datetime.fromisoformat(text))
     except ValueError as error:
@@ -60,6 +33,7 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     from bot.channels.console import CONSOLE, ConsoleChannel
     from bot.runner import build_channels
     from scheduler.engine import ReminderEngine
+    from scheduler.facts import load_task_infos
 
     config = load_config(args.config)
     at = parse_at(args.at)
@@ -70,12 +44,18 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     try:
         engine = ReminderEngine(services, channels, claim_clock=SystemClock())
         report = await engine.tick(at, dry_run=args.dry_run)
+        async with services.db.session() as session:
+            plan_of = {
+                task_id: info.plan_key
+                for task_id, info in (await load_task_infos(session)).items()
+            }
     finally:
         for channel in channels.values():
             await channel.stop()
         await services.db.dispose()
     reminders = [
         {
+            "plan": plan_of.get(item.reminder.task_id),
             "task": item.reminder.task_no,
             "kind": str(item.reminder.kind),
             "slot": item.reminder.slot.isoformat(),
@@ -107,7 +87,8 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     for item in reminders:
         late = " (late)" if item["late"] else ""
         print(
-            f"  task {item['task']:>2} {item['kind']:<15} → {item['unit'] or 'Office'} "
+            f"  task {item['plan']}.{item['task']:<3} {item['kind']:<15} "
+            f"→ {item['unit'] or 'Office'} "
             f"[{item['channel']} #{item['contact_id']}]{late}"
         )
     if not report.dry_run:
@@ -122,6 +103,3 @@ async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return await run_demo(quiet=args.quiet)
-
-
-COMMANDS = {"run": cmd_run, "tick": cmd_tick, "demo": cmd_demo}

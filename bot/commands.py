@@ -25,6 +25,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "report": ("baocao",),
     "channel": ("kenh",),
     "link": ("lienket",),
+    "plans": ("kehoach",),
 }
 
 _BY_NAME = {alias: name for name, aliases in ALIASES.items() for alias in (name, *aliases)}

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import open_services
+from bot.bundled import bundled_plan
 from bot.channels.base import IncomingMessage, OutgoingFile
 from bot.channels.console import console_sender
-from bot.cli import bundled_plan
 from bot.clock import LOCAL_TZ, ManualClock
 from bot.config import SAMPLE_DEPARTMENTS, Config
 from bot.dispatch import Dispatcher

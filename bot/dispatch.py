@@ -10,6 +10,7 @@ import logging
 
 from bot.channels.base import IncomingMessage, Reply
 from bot.commands import parse_command
+from bot.domain.model import Role
 from bot.i18n import Translator
 from bot.services.errors import ServiceError
 from bot.services.facade import BotServices
@@ -65,6 +66,13 @@ class Dispatcher:
                 )
             )
         if contact is not None and contact.role not in spec.roles:
+            if Role.ISO in spec.roles:
+                return Reply(
+                    _(
+                        "Only the Office, Ban ISO and the leadership may do this. Type /help to "
+                        "see your commands."
+                    )
+                )
             return Reply(_("Only the Office may do this. Type /help to see your commands."))
         context = CommandContext(self.services, message, command, contact, tr)
         try:

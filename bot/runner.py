@@ -81,7 +81,7 @@ class BotRunner:
         self.stopped = asyncio.Event()
 
     async def start(self) -> None:
-        from bot.cli import ensure_plan
+        from bot.bundled import ensure_plan
 
         self.services = await open_services(self.config, clock=self.clock)
         await ensure_plan(self.services)

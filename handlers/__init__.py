@@ -12,13 +12,14 @@ from handlers import (
     invite,
     lang,
     link,
+    plans,
     report,
     start,
     status,
     tasks,
     undo,
 )
-from handlers.base import OFFICE_ONLY, HandlerSpec
+from handlers.base import OFFICE_ONLY, OVERSIGHT, HandlerSpec
 
 HANDLERS: dict[str, HandlerSpec] = {
     spec.name: spec
@@ -41,7 +42,17 @@ HANDLERS: dict[str, HandlerSpec] = {
         ),
         HandlerSpec("undo", undo.handle, N_("take back a confirmation"), N_("/undo N (/huy)")),
         HandlerSpec(
-            "status", status.handle, N_("progress of every task"), N_("/status [N] (/tinhhinh)")
+            "status",
+            status.handle,
+            N_("progress of the plans, of one plan or of one task"),
+            N_("/status [KEY or N] (/tinhhinh)"),
+        ),
+        HandlerSpec(
+            "plans",
+            plans.handle,
+            N_("the plans, their state and counts"),
+            N_("/plans [close|open KEY] (/kehoach)"),
+            roles=OVERSIGHT,
         ),
         HandlerSpec(
             "deadline",

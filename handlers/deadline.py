@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import Reply
-from bot.commands import parse_task_number
+from bot.domain.plans import parse_task_ref
 from bot.domain.timeexpr import parse_chat_date
 from bot.i18n import chat_date
 from handlers.base import CommandContext
@@ -15,8 +15,8 @@ async def handle(ctx: CommandContext) -> Reply:
     usage = _("Type: /deadline NUMBER dd/mm/yyyy, for example: /deadline 10 15/12/2022")
     if len(args) < 2:
         return Reply(usage)
-    no = parse_task_number(args[0])
-    if no is None:
+    ref = parse_task_ref(args[0])
+    if ref is None:
         return Reply(_("“{value}” is not a task number.", value=args[0][:40]) + "\n" + usage)
     due = parse_chat_date(args[1], default_year=ctx.services.today().year)
     if due is None:
@@ -26,7 +26,7 @@ async def handle(ctx: CommandContext) -> Reply:
                 value=args[1][:40],
             )
         )
-    result = await ctx.services.set_deadline(ctx.registered, no, due)
+    result = await ctx.services.set_deadline(ctx.registered, ref, due)
     return Reply(
         _(
             "Deadline of task {no} set to {date}. Reminders will follow this date.\n"

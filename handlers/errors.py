@@ -12,10 +12,58 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
     if isinstance(error, errors.NoPlan):
         return _("No plan has been loaded yet. Please ask the Office to import the plan.")
     if isinstance(error, errors.UnknownTask):
+        if not error.highest:
+            return _(
+                "No plan being followed has a task {no}. Type /tasks to see your tasks, or "
+                "/plans to see the plans.",
+                no=error.no,
+            )
+        if "." in error.no:
+            return _(
+                "Plan {plan} has no task {no} (its tasks run from {plan}.1 to {plan}.{highest})."
+                " Type /tasks to see them.",
+                plan=error.plan,
+                no=error.no,
+                highest=error.highest,
+            )
         return _(
             "The plan has no task {no} (tasks run from 1 to {highest}). Type /tasks to see them.",
             no=error.no,
             highest=error.highest,
+        )
+    if isinstance(error, errors.UnknownPlan):
+        return _(
+            "There is no plan with the key “{key}”. The plans are: {keys}. Type /plans to see "
+            "them.",
+            key=error.key,
+            keys=", ".join(error.keys),
+        )
+    if isinstance(error, errors.PlanClosed):
+        return _(
+            "Plan {key} has been closed by the Office: nothing more is recorded or reminded in "
+            "it. Type /plans to see the plans being followed.",
+            key=error.key,
+        )
+    if isinstance(error, errors.AmbiguousTask):
+        return _(
+            "Task {no} could be any of: {addresses}. Please type the task with its plan's key, "
+            "for example {first}.",
+            no=error.no,
+            addresses=", ".join(error.addresses),
+            first=error.addresses[0],
+        )
+    if isinstance(error, errors.WhichPlan):
+        return _(
+            "Several plans are being followed: {keys}. Please add the plan's key, for example "
+            "{first}.",
+            keys=", ".join(error.keys),
+            first=error.keys[0],
+        )
+    if isinstance(error, errors.KeyTaken):
+        return _(
+            "The key “{key}” already belongs to plan {number}. Please choose another key.",
+            key=error.key,
+            number=error.number,
         )
     if isinstance(error, errors.NotYourTask):
         return _(

@@ -24,12 +24,12 @@ def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None =
     """A task as a unit sees it in /tasks: number, content, time, state and what to type."""
     state = mine.state if mine is not None else task.state
     lines = [
-        f"{task.no}. {shorten(task.content)}",
+        f"{task.address}. {shorten(task.content)}",
         tr.gettext("   Time: {when}", when=when_line(task, tr)),
         tr.gettext("   State: {state}", state=state_label(state, tr)),
     ]
     if mine is not None and mine.done:
-        lines.append(tr.gettext("   To take it back: /undo {no}", no=task.no))
+        lines.append(tr.gettext("   To take it back: /undo {no}", no=task.address))
     elif mine is not None:
-        lines.append(tr.gettext("   When finished: /done {no}", no=task.no))
+        lines.append(tr.gettext("   When finished: /done {no}", no=task.address))
     return "\n".join(lines)

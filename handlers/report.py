@@ -29,12 +29,23 @@ def report_path(plan_number: str, extension: str) -> Path:
 
 
 async def handle(ctx: CommandContext) -> Reply:
-    fmt = ctx.command.args[0].casefold().lstrip(".") if ctx.command.args else "docx"
-    if fmt not in FORMATS:
-        return Reply(ctx._("Type /report for the Word report or /report xlsx for the sheet."))
-    status = await ctx.services.status()
+    """`/report [KEY] [xlsx]`: the key and the format may come in either order."""
+    fmt, key = "docx", None
+    for arg in ctx.command.args[:2]:
+        if arg.casefold().lstrip(".") in FORMATS:
+            fmt = arg.casefold().lstrip(".")
+        elif key is None and await ctx.services.is_plan_key(arg):
+            key = arg
+        else:
+            return Reply(
+                ctx._(
+                    "Type /report for the Word report or /report xlsx for the sheet; with "
+                    "several plans add the plan's key, for example /report 187 xlsx."
+                )
+            )
+    status = await ctx.services.status(key)
     path = report_path(status.number, fmt)
-    await ctx.services.write_report(fmt, path, ctx.tr.language)
+    await ctx.services.write_report(fmt, path, ctx.tr.language, current=status)
     name = f"{'BaoCao' if fmt == 'docx' else 'TheoDoi'}-{status.number.replace('/', '-')}.{fmt}"
     caption = (
         ctx._(

@@ -1,4 +1,5 @@
-"""/tasks (/viec): my unit's tasks with state, due date and the command that confirms each."""
+"""/tasks (/viec): my unit's tasks across the followed plans, with state, due date and the
+command that confirms each."""
 
 from __future__ import annotations
 
@@ -13,19 +14,30 @@ async def handle(ctx: CommandContext) -> Reply:
 
 async def unit_tasks_text(ctx: CommandContext) -> str:
     contact = ctx.registered
-    status = await ctx.services.status()
-    mine = status.for_unit(contact.unit)
-    if not mine:
-        return ctx._(
-            "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
+    statuses = await ctx.services.statuses()
+    sections: list[str] = []
+    for status in statuses:
+        mine = status.for_unit(contact.unit)
+        if not mine:
+            continue
+        blocks = [task_block(task, ctx.tr, task.for_unit(contact.unit)) for task in mine]
+        header = ctx._(
+            "Tasks of {unit} in plan {plan} ({count}):",
             unit=contact.unit,
             plan=status.number,
+            count=len(mine),
         )
-    blocks = [task_block(task, ctx.tr, task.for_unit(contact.unit)) for task in mine]
-    header = ctx._(
-        "Tasks of {unit} in plan {plan} ({count}):",
-        unit=contact.unit,
-        plan=status.number,
-        count=len(mine),
-    )
-    return header + "\n\n" + "\n\n".join(blocks)
+        sections.append(header + "\n\n" + "\n\n".join(blocks))
+    if not sections:
+        if len(statuses) == 1:
+            return ctx._(
+                "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
+                unit=contact.unit,
+                plan=statuses[0].number,
+            )
+        return ctx._(
+            "{unit} has no part in the plans being followed. If this is wrong, please tell "
+            "the Office.",
+            unit=contact.unit,
+        )
+    return "\n\n".join(sections)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from bot.channels.base import Reply
 from bot.i18n import chat_date
+from handlers.address import bad_task_text, task_ref_arg
 from handlers.base import CommandContext
-from handlers.done import bad_number_text, task_number_or_none
 
 
 async def handle(ctx: CommandContext) -> Reply:
-    no = task_number_or_none(ctx)
-    if no is None:
-        return Reply(bad_number_text(ctx, "undo"))
-    undone = await ctx.services.undo(ctx.registered, no)
+    ref = task_ref_arg(ctx)
+    if ref is None:
+        return Reply(bad_task_text(ctx, "undo"))
+    undone = await ctx.services.undo(ctx.registered, ref)
     return Reply(
         ctx._(
             "Taken back: the confirmation of task {no} by {unit} (of {date}) no longer counts.\n"

@@ -130,8 +130,8 @@ class ReminderEngine:
             await outbox.release_stale_claims(
                 session, as_local(self.claim_clock.now()), self.claim_timeout
             )
-            plan_number, tasks = await load_task_infos(session)
-        quoting = _Quoting(plan_number, tasks)
+            tasks = await load_task_infos(session)
+        quoting = _Quoting(tasks)
         await asyncio.gather(
             *(
                 self._drain_channel(name, channel, report, quoting, now)
@@ -185,6 +185,8 @@ class ReminderEngine:
                 return  # another process took them
             rows = await outbox.load_claimed(session, ids)
             stale = await outbox.confirmed_since_queued(session, rows)
+            # A plan closed since the row was queued: its reminders are no longer wanted.
+            stale |= {row.id for row in rows if row.task_id not in quoting.tasks}
             if stale:
                 await outbox.mark(
                     session, sorted(stale), status=outbox.CANCELLED, worker=self.worker, now=now
@@ -255,13 +257,11 @@ class ReminderEngine:
                 late=row.late or row.slot < now.date(),
             )
             for row in rows
-            if row.task_id in quoting.tasks
         ]
         person = contact.person
         return compose(
             items,
             recipient_unit=person.unit.name,
-            plan_number=quoting.plan_number,
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
             tr=Translator(person.language),
@@ -283,9 +283,8 @@ def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:
 
 @dataclass(frozen=True)
 class _Quoting:
-    """What messages quote of the plan, read once per drain."""
+    """What messages quote of the followed plans' tasks, read once per drain."""
 
-    plan_number: str
     tasks: Mapping[int, TaskInfo]
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import AssignmentRole, Role, Schedule
-from bot.services.plans import current_plan, plan_bounds, task_schedule
+from bot.domain.plans import address
+from bot.services.plans import followed_plans, plan_bounds, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
@@ -28,6 +29,10 @@ class TaskInfo:
     content: str
     when: str
     schedule: Schedule
+    plan_id: int = 0
+    plan_key: str = ""
+    plan_number: str = ""
+    address: str = ""  # `6`, or `187.6` while several plans are followed
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +48,43 @@ class Recipient:
 
 @dataclass
 class PlanFacts:
-    plan_number: str
     tasks: dict[int, TaskInfo]
     assignments: list[AssignmentFacts]
     confirmations: list[ConfirmationFacts]
 
 
-async def load_task_infos(session: AsyncSession) -> tuple[str, dict[int, TaskInfo]]:
-    """The current plan's number and its tasks, as reminder messages quote them."""
-    plan = await current_plan(session)
-    return plan.number, await _task_infos(session, plan)
+async def load_task_infos(session: AsyncSession) -> dict[int, TaskInfo]:
+    """The tasks of every plan not closed, as reminder messages quote them."""
+    return await _task_infos(session, await followed_plans(session))
 
 
-async def _task_infos(session: AsyncSession, plan: Plan) -> dict[int, TaskInfo]:
+async def _task_infos(session: AsyncSession, plans: list[Plan]) -> dict[int, TaskInfo]:
+    by_id = {plan.id: plan for plan in plans}
+    several = len(plans) > 1
     rows = await session.scalars(
-        select(Task).where(Task.plan_id == plan.id, Task.removed.is_(False))
+        select(Task).where(Task.plan_id.in_(list(by_id)), Task.removed.is_(False))
     )
-    return {t.id: TaskInfo(t.id, t.no, t.content, t.when_text, task_schedule(t)) for t in rows}
+    return {
+        t.id: TaskInfo(
+            t.id,
+            t.no,
+            t.content,
+            t.when_text,
+            task_schedule(t),
+            plan_id=t.plan_id,
+            plan_key=by_id[t.plan_id].key,
+            plan_number=by_id[t.plan_id].number,
+            address=address(by_id[t.plan_id].key, t.no, several_plans=several),
+        )
+        for t in rows
+    }
 
 
 async def load_plan_facts(session: AsyncSession) -> PlanFacts:
-    plan = await current_plan(session)
-    start, end = plan_bounds(plan)
-    tasks = await _task_infos(session, plan)
+    """What the policy needs about every plan not closed: tasks, assignments, confirmations."""
+    plans = await followed_plans(session)
+    bounds = {plan.id: plan_bounds(plan) for plan in plans}
+    tasks = await _task_infos(session, plans)
     rows = await session.execute(
         select(Assignment.id, Assignment.task_id, Assignment.role, Unit.name)
         .join(Unit, Unit.id == Assignment.unit_id)
@@ -79,8 +98,8 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
             unit=unit,
             role=_ROLES[role],
             schedule=tasks[task_id].schedule,
-            plan_start=start,
-            plan_end=end,
+            plan_start=bounds[tasks[task_id].plan_id][0],
+            plan_end=bounds[tasks[task_id].plan_id][1],
         )
         for assignment_id, task_id, role, unit in rows
     ]
@@ -90,7 +109,7 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
         .where(Assignment.task_id.in_(list(tasks)), Confirmation.undone_at.is_(None))
     )
     confirmations = [ConfirmationFacts(a, p, on) for a, p, on in confirmation_rows]
-    return PlanFacts(plan.number, tasks, assignments, confirmations)
+    return PlanFacts(tasks, assignments, confirmations)
 
 
 @dataclass

@@ -35,20 +35,29 @@ def compose(
     items: list[ReminderItem],
     *,
     recipient_unit: str,
-    plan_number: str,
     today: date,
     send_time: str,
     tr: Translator,
     due_soon_days: int = 7,
 ) -> str:
-    """One message for one person: a heading, then each task, most urgent kinds first."""
+    """One message for one person: a heading, then each plan's tasks, most urgent kinds first.
+
+    With one plan the heading names it; with several, each plan's tasks come under its own line,
+    the plans in the order of their most urgent reminder.
+    """
     _ = tr.gettext
-    heading = _(
-        "Reminder of {date} — {unit}\n(Plan {plan})",
-        date=chat_date(today),
-        unit=recipient_unit,
-        plan=plan_number,
-    )
+    by_plan: dict[str, list[ReminderItem]] = {}
+    for item in sorted(items, key=_urgency):
+        by_plan.setdefault(item.task.plan_number, []).append(item)
+    if len(by_plan) == 1:
+        heading = _(
+            "Reminder of {date} — {unit}\n(Plan {plan})",
+            date=chat_date(today),
+            unit=recipient_unit,
+            plan=next(iter(by_plan)),
+        )
+    else:
+        heading = _("Reminder of {date} — {unit}", date=chat_date(today), unit=recipient_unit)
     late = [item for item in items if item.late]
     blocks = [heading]
     if late:
@@ -60,11 +69,19 @@ def compose(
                 date=chat_date(oldest),
             )
         )
-    by_task: dict[int, list[ReminderItem]] = {}
-    for item in sorted(items, key=lambda item: (_KIND_ORDER.index(item.kind), item.task.no)):
-        by_task.setdefault(item.task.no, []).append(item)
-    blocks.extend(_task_block(group, today, tr, due_soon_days) for group in by_task.values())
+    for plan_number, plan_items in by_plan.items():
+        by_task: dict[int, list[ReminderItem]] = {}
+        for item in plan_items:
+            by_task.setdefault(item.task.task_id, []).append(item)
+        tasks = [_task_block(group, today, tr, due_soon_days) for group in by_task.values()]
+        if len(by_plan) > 1:
+            tasks[0] = _("Plan {plan}:", plan=plan_number) + "\n" + tasks[0]
+        blocks.extend(tasks)
     return "\n\n".join(blocks)
+
+
+def _urgency(item: ReminderItem) -> tuple[int, str, int]:
+    return (_KIND_ORDER.index(item.kind), item.task.plan_key, item.task.no)
 
 
 _KIND_ORDER = [
@@ -89,8 +106,9 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
     task = items[0].task
     period_key = next((item.period for item in items if item.period), "")
     period = parse_period_key(period_key) if period_key else None
+    shown = task.address or str(task.no)
     lines = [
-        f"{task.no}. {shorten(task.content, 160)}",
+        f"{shown}. {shorten(task.content, 160)}",
         _("   Time: {when}", when=when_line_for(task.when, task.schedule, period, tr)),
     ]
     state = assignment_state(
@@ -103,12 +121,12 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
             lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
     if all(item.kind in _OVERSIGHT_KINDS for item in items):
         if items[0].kind is ReminderKind.ESCALATION:
-            lines.append(_("   Details: /status {no}", no=task.no))
+            lines.append(_("   Details: /status {no}", no=shown))
         else:
-            lines.append(_("   Set it: /deadline {no} dd/mm/yyyy", no=task.no))
+            lines.append(_("   Set it: /deadline {no} dd/mm/yyyy", no=shown))
         return "\n".join(lines)
     lines.append(_("   State: {state}", state=state_label(state, tr)))
-    lines.append(_("   When finished: /done {no}", no=task.no))
+    lines.append(_("   When finished: /done {no}", no=shown))
     return "\n".join(lines)
 
 

@@ -13,8 +13,8 @@ import pytest
 import pytest_asyncio
 
 from bot.app import open_services
+from bot.bundled import bundled_plan
 from bot.channels.base import Attachment, IncomingMessage, Sender
-from bot.cli import bundled_plan
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.dispatch import Dispatcher

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import bundled_plan, main
+from bot.bundled import bundled_plan
+from bot.cli import main
 
 EXPECTED = json.loads(
     (Path(__file__).parent / "data" / "187-KH-SGDDT-2022.expected.json").read_text("utf-8")
@@ -93,11 +94,19 @@ def test_init_import_plan_and_reimport_keeps_confirmations(
     assert task3["schedule"] == {"kind": "deadline", "due": "2022-09-09"}
 
     status, out, _ = run(capsys, "--config", str(config_file), "status", "--json")
-    tasks = json.loads(out)["tasks"]
+    report = json.loads(out)
+    assert set(report) == {"as_of", "plans"}
+    [plan] = report["plans"]
+    assert {k: plan[k] for k in ("key", "number", "state")} == {
+        "key": "187",
+        "number": "187/KH-SGDĐT",
+        "state": "ended",  # the machine's today is long after 31/12/2022
+    }
+    tasks = plan["tasks"]
     assignment = next(a for a in tasks[2]["assignments"] if a["unit"] == "Ban ISO Sở")
     assert assignment["done"] is True and assignment["note"] == "xong"
-    assert set(tasks[0]) >= {"no", "state", "due", "assignments"}
-    assert set(assignment) == {"unit", "role", "done", "done_at", "by", "note"}
+    assert set(tasks[0]) >= {"no", "label", "state", "due", "assignments"}
+    assert set(assignment) == {"unit", "role", "done", "done_at", "by", "note", "verified"}
 
     status, out, _ = run(capsys, "--config", str(config_file), "contacts", "--json")
     contacts = json.loads(out)

@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import open_services
+from bot.bundled import ensure_plan
 from bot.channels.base import Sender
-from bot.cli import ensure_plan
 from bot.config import load_config
 from bot.domain.model import Role
 from bot.domain.units import DEPARTMENTS

@@ -481,7 +481,7 @@ def write_lock_is_free(path: Path) -> bool:
 
 async def make_sqlite_services(tmp_path: Path) -> BotServices:
     from bot.app import open_services
-    from bot.cli import bundled_plan
+    from bot.bundled import bundled_plan
     from bot.importer import read_plan
 
     config = Config(database_url=f"sqlite+aiosqlite:///{tmp_path / 'nhacviec.db'}")

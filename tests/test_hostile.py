@@ -578,6 +578,8 @@ async def test_five_wrong_codes_an_hour_then_even_a_valid_code_waits(world: Worl
 #: DESIGN's roles: the Office may do everything; Ban ISO and the leadership read everything;
 #: heads and members work on their own unit's tasks. Registration and help need no account.
 OFFICE_COMMANDS = {"deadline", "invite", "contacts", "revoke", "report"}
+OVERSIGHT_COMMANDS = {"plans"}
+OVERSIGHT_ONLY = "Lệnh này dành cho Văn phòng Sở, Ban ISO và Lãnh đạo Sở."
 EVERYONE_REGISTERED = {"tasks", "done", "undo", "status", "lang", "channel", "link"}
 NO_ACCOUNT_NEEDED = {"start", "help"}
 ARGS = {
@@ -592,6 +594,7 @@ ARGS = {
     "contacts": "",
     "revoke": "999",
     "report": "",
+    "plans": "",
     "lang": "vi",
     "channel": "",
     "link": "",
@@ -599,7 +602,9 @@ ARGS = {
 
 
 def test_the_matrix_covers_every_command():
-    assert set(HANDLERS) == OFFICE_COMMANDS | EVERYONE_REGISTERED | NO_ACCOUNT_NEEDED
+    assert set(HANDLERS) == (
+        OFFICE_COMMANDS | OVERSIGHT_COMMANDS | EVERYONE_REGISTERED | NO_ACCOUNT_NEEDED
+    )
     assert set(ARGS) == set(HANDLERS)
 
 
@@ -617,6 +622,10 @@ async def test_role_by_command_matrix(world: World, role: Role | None):
             assert OFFICE_ONLY not in text
         elif command in OFFICE_COMMANDS:
             assert (OFFICE_ONLY in text) is (role is not Role.OFFICE), (role, command, text)
+        elif command in OVERSIGHT_COMMANDS:
+            sees_all = role in (Role.OFFICE, Role.ISO, Role.LEADER)
+            assert (OVERSIGHT_ONLY in text) is not sees_all, (role, command, text)
+            assert OFFICE_ONLY not in text, (role, command, text)
         else:
             assert OFFICE_ONLY not in text and NOT_REGISTERED not in text, (role, command, text)
         if command == "status" and role is not None:
@@ -626,7 +635,7 @@ async def test_role_by_command_matrix(world: World, role: Role | None):
     if role is not None:
         help_text = (await world.says(sender, "/help")).text
         for command in HANDLERS.keys() - {"start"}:
-            allowed = command not in OFFICE_COMMANDS or role is Role.OFFICE
+            allowed = role in HANDLERS[command].roles
             assert (f"/{command}" in help_text) is allowed, (role, command)
 
 

@@ -27,8 +27,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.app import open_services
+from bot.bundled import ensure_plan
 from bot.channels.base import Sender
-from bot.cli import ensure_plan
 from bot.clock import LOCAL_TZ
 from bot.config import SAMPLE_DEPARTMENTS, load_config
 from bot.domain.model import Role

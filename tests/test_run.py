@@ -233,13 +233,15 @@ async def test_run_answers_over_telegram_and_stops_cleanly_on_sigterm(
 
     # The CLI reports what happened in the chat, in DESIGN's JSON shapes.
     report = json.loads(await cli(config, "status", "--json"))
-    assert {"tasks"} <= set(report)
-    assert [task["no"] for task in report["tasks"]] == list(range(1, 11))
-    for task in report["tasks"]:
-        assert {"no", "state", "due", "assignments"} <= set(task)
+    assert set(report) == {"as_of", "plans"}
+    [plan] = report["plans"]
+    assert {"key", "number", "title", "state", "tasks"} <= set(plan)
+    assert [task["no"] for task in plan["tasks"]] == list(range(1, 11))
+    for task in plan["tasks"]:
+        assert {"no", "label", "state", "due", "assignments"} <= set(task)
         for assignment in task["assignments"]:
-            assert set(assignment) >= {"unit", "role", "done", "done_at", "by", "note"}
-    iso6 = next(a for a in report["tasks"][5]["assignments"] if a["unit"] == "Ban ISO Sở")
+            assert set(assignment) >= {"unit", "role", "done", "done_at", "by", "note", "verified"}
+    iso6 = next(a for a in plan["tasks"][5]["assignments"] if a["unit"] == "Ban ISO Sở")
     assert (iso6["role"], iso6["done"], iso6["by"], iso6["note"]) == (
         "lead",
         True,

@@ -72,8 +72,8 @@ async def test_recurring_done_confirms_the_current_quarter(chat: Chat) -> None:
 async def test_bad_input_gets_a_clear_reply_and_changes_nothing(chat: Chat) -> None:
     head = await chat.registered("h1", HEAD_UNIT, Role.HEAD)
     cases = {
-        "/done": "Vui lòng ghi số thứ tự nhiệm vụ, ví dụ: /done 6.",
-        "/done abc": "“abc” không phải là số thứ tự nhiệm vụ. Ví dụ: /done 6.",
+        "/done": "Vui lòng ghi số thứ tự nhiệm vụ, ví dụ: /done 6 (hoặc /done 187.6 cho",
+        "/done abc": "“abc” không phải là số thứ tự nhiệm vụ. Ví dụ: /done 6, hoặc /done 187.6",
         "/done 99": "Kế hoạch không có nhiệm vụ số 99 (các nhiệm vụ đánh số từ 1 đến 10).",
         "/undo 2": "Đơn vị chưa xác nhận nhiệm vụ 2 nên không có gì để hủy.",
         "/frobnicate": "Không có lệnh /frobnicate. Gõ /help để xem các lệnh.",

@@ -267,8 +267,8 @@ async def test_bad_input_over_telegram_gets_a_clear_reply_and_changes_nothing(
     before = await snapshot(services)
 
     cases = [
-        (head, "/done", "Vui lòng ghi số thứ tự nhiệm vụ, ví dụ: /done 6. Gõ /viec để xem"),
-        (head, "/done abc", "“abc” không phải là số thứ tự nhiệm vụ. Ví dụ: /done 6."),
+        (head, "/done", "Vui lòng ghi số thứ tự nhiệm vụ, ví dụ: /done 6 (hoặc /done 187.6"),
+        (head, "/done abc", "“abc” không phải là số thứ tự nhiệm vụ. Ví dụ: /done 6, hoặc"),
         (
             head,
             "/done 99",
@@ -438,7 +438,7 @@ async def test_the_vietnamese_command_menu_is_registered_at_start(
         assert list(menu) == list(HANDLERS)
         assert menu["done"] == "xác nhận đã hoàn thành nhiệm vụ N"
         assert menu["start"] == "đăng ký bằng mã do Văn phòng Sở cấp"
-        assert menu["status"] == "tình hình thực hiện các nhiệm vụ"
+        assert menu["status"] == "tình hình các kế hoạch, một kế hoạch hoặc một nhiệm vụ"
         # Every description is translated: none is the English msgid.
         assert all(menu[name] != spec.summary for name, spec in HANDLERS.items())
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.channels.base import Attachment
 from bot.domain.model import Role, ScheduleKind
+from bot.domain.plans import TaskRef
+from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
 from bot.services.errors import (
     AlreadyConfirmed,
@@ -22,19 +24,18 @@ from bot.services.errors import (
     NothingToUndo,
     NotRegularTask,
     NotYourTask,
-    UnknownTask,
 )
-from bot.services.plans import current_plan, plan_bounds, task_schedule
+from bot.services.plans import plan_bounds, refresh_end, task_schedule
 from bot.services.registry import ContactInfo
 from bot.services.status import current_period
-from bot.store.models import Assignment, Confirmation, Plan, Task, Unit
+from bot.store.models import Assignment, Confirmation, Task, Unit
 
 MAX_NOTE_LENGTH = 1000
 
 
 @dataclass(frozen=True)
 class Confirmed:
-    task_no: int
+    task_no: str  # the task's address as shown now: `6`, or `187.6` with several plans
     unit: str
     period: str
     on: date
@@ -42,7 +43,7 @@ class Confirmed:
 
 @dataclass(frozen=True)
 class Undone:
-    task_no: int
+    task_no: str
     unit: str
     period: str
     confirmed_on: date
@@ -50,49 +51,37 @@ class Undone:
 
 @dataclass(frozen=True)
 class DeadlineSet:
-    task_no: int
+    task_no: str
     due: date
     previous: date | None
 
 
-async def find_task(session: AsyncSession, plan: Plan, no: int) -> Task:
-    task = await session.scalar(
-        select(Task).where(Task.plan_id == plan.id, Task.no == no, Task.removed.is_(False))
-    )
-    if task is None:
-        highest = await session.scalar(
-            select(Task.no)
-            .where(Task.plan_id == plan.id, Task.removed.is_(False))
-            .order_by(Task.no.desc())
-        )
-        raise UnknownTask(no, highest or 0)
-    return task
-
-
-async def _unit_assignment(session: AsyncSession, task: Task, contact: ContactInfo) -> Assignment:
+async def _unit_assignment(
+    session: AsyncSession, task: Task, contact: ContactInfo, shown: str
+) -> Assignment:
     assignment = await session.scalar(
         select(Assignment)
         .join(Unit, Unit.id == Assignment.unit_id)
         .where(Assignment.task_id == task.id, Unit.name == contact.unit, Assignment.active)
     )
     if assignment is None:
-        raise NotYourTask(task.no, contact.unit)
+        raise NotYourTask(shown, contact.unit)
     return assignment
 
 
 async def confirm(
     session: AsyncSession,
     contact: ContactInfo,
-    task_no: int,
+    ref: TaskRef,
     *,
     now: datetime,
     today: date,
     note: str = "",
     attachment: Attachment | None = None,
 ) -> Confirmed:
-    plan = await current_plan(session)
-    task = await find_task(session, plan, task_no)
-    assignment = await _unit_assignment(session, task, contact)
+    plan, task = await resolve_task(session, ref, contact)
+    shown = (await addressing(session)).of(plan, task.no)
+    assignment = await _unit_assignment(session, task, contact, shown)
     period = current_period(task_schedule(task), today, plan)
     key = period.key if period else ""
     existing = await session.scalar(
@@ -103,7 +92,7 @@ async def confirm(
         )
     )
     if existing is not None:
-        raise AlreadyConfirmed(task_no, existing.confirmed_at, existing.by_name, key)
+        raise AlreadyConfirmed(shown, existing.confirmed_at, existing.by_name, key)
     session.add(
         Confirmation(
             assignment_id=assignment.id,
@@ -123,25 +112,25 @@ async def confirm(
         now,
         _actor(contact),
         "confirm",
-        f"{plan.number} #{task_no}",
+        f"{plan.number} #{task.no}",
         {"unit": contact.unit, "period": key, "note": note.strip()[:MAX_NOTE_LENGTH]},
     )
-    return Confirmed(task_no, contact.unit, key, today)
+    return Confirmed(shown, contact.unit, key, today)
 
 
 async def undo(
-    session: AsyncSession, contact: ContactInfo, task_no: int, *, now: datetime
+    session: AsyncSession, contact: ContactInfo, ref: TaskRef, *, now: datetime
 ) -> Undone:
-    plan = await current_plan(session)
-    task = await find_task(session, plan, task_no)
-    assignment = await _unit_assignment(session, task, contact)
+    plan, task = await resolve_task(session, ref, contact)
+    shown = (await addressing(session)).of(plan, task.no)
+    assignment = await _unit_assignment(session, task, contact, shown)
     latest = await session.scalar(
         select(Confirmation)
         .where(Confirmation.assignment_id == assignment.id, Confirmation.undone_at.is_(None))
         .order_by(Confirmation.confirmed_at.desc(), Confirmation.id.desc())
     )
     if latest is None:
-        raise NothingToUndo(task_no)
+        raise NothingToUndo(shown)
     latest.undone_at = now
     latest.undone_by = contact.name
     await record(
@@ -149,36 +138,38 @@ async def undo(
         now,
         _actor(contact),
         "undo",
-        f"{plan.number} #{task_no}",
+        f"{plan.number} #{task.no}",
         {"unit": contact.unit, "period": latest.period, "confirmation_id": latest.id},
     )
-    return Undone(task_no, contact.unit, latest.period, latest.confirmed_on)
+    return Undone(shown, contact.unit, latest.period, latest.confirmed_on)
 
 
 async def set_deadline(
-    session: AsyncSession, contact: ContactInfo | None, task_no: int, due: date, *, now: datetime
+    session: AsyncSession, contact: ContactInfo | None, ref: TaskRef, due: date, *, now: datetime
 ) -> DeadlineSet:
     """Give an as_regulated task its date (the Office's `/deadline N dd/mm/yyyy`)."""
     if contact is not None and contact.role is not Role.OFFICE:
         raise NotAllowed("deadline")
-    plan = await current_plan(session)
-    task = await find_task(session, plan, task_no)
+    plan, task = await resolve_task(session, ref, contact)
+    shown = (await addressing(session)).of(plan, task.no)
     if task_schedule(task).kind is not ScheduleKind.AS_REGULATED:
-        raise NotRegularTask(task_no)
-    start, _ = plan_bounds(plan)
-    if due < start or due.year > plan.year + 1:
+        raise NotRegularTask(shown)
+    start, end = plan_bounds(plan)
+    if due < start or due > max(end, date(plan.year + 1, 12, 31)):
         raise DateOutOfRange(due)
     previous = task.deadline_set
     task.deadline_set = due
+    await session.flush()
+    await refresh_end(session, plan)
     await record(
         session,
         now,
         _actor(contact) if contact else "cli",
         "deadline",
-        f"{plan.number} #{task_no}",
+        f"{plan.number} #{task.no}",
         {"due": due.isoformat(), "previous": previous.isoformat() if previous else None},
     )
-    return DeadlineSet(task_no, due, previous)
+    return DeadlineSet(shown, due, previous)
 
 
 async def task_with_units(session: AsyncSession, task_id: int) -> Task:

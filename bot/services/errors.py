@@ -16,19 +16,60 @@ class NoPlan(ServiceError):
 
 @dataclass
 class UnknownTask(ServiceError):
-    no: int
+    """No task by that number: `highest` is the plan's last (0: several plans were searched)."""
+
+    no: str
     highest: int
+    plan: str = ""
 
 
 @dataclass
 class NotYourTask(ServiceError):
-    no: int
+    no: str
     unit: str
 
 
 @dataclass
-class AlreadyConfirmed(ServiceError):
+class UnknownPlan(ServiceError):
+    """A key that names no stored plan; `keys` are the ones that exist."""
+
+    key: str
+    keys: tuple[str, ...]
+
+
+@dataclass
+class PlanClosed(ServiceError):
+    """The Office closed the plan: nothing more is confirmed or reminded in it."""
+
+    key: str
+
+
+@dataclass
+class AmbiguousTask(ServiceError):
+    """A bare number that more than one plan could mean; `addresses` are the candidates."""
+
     no: int
+    addresses: tuple[str, ...]
+
+
+@dataclass
+class WhichPlan(ServiceError):
+    """A command about one plan, given none, while several are followed."""
+
+    keys: tuple[str, ...]
+
+
+@dataclass
+class KeyTaken(ServiceError):
+    """`import --key K` or a new key that another plan already has."""
+
+    key: str
+    number: str
+
+
+@dataclass
+class AlreadyConfirmed(ServiceError):
+    no: str
     at: datetime
     by: str
     period: str
@@ -36,7 +77,7 @@ class AlreadyConfirmed(ServiceError):
 
 @dataclass
 class NothingToUndo(ServiceError):
-    no: int
+    no: str
 
 
 @dataclass
@@ -48,7 +89,7 @@ class NotAllowed(ServiceError):
 class NotRegularTask(ServiceError):
     """`/deadline` on a task whose date comes from the plan itself."""
 
-    no: int
+    no: str
 
 
 @dataclass

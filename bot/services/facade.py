@@ -12,14 +12,23 @@ from bot.channels.base import Attachment, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
+from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
-from bot.services import confirmations, plans, registry, status
-from bot.services.errors import InvalidCode
+from bot.services import addressing, confirmations, plans, registry, status
+from bot.services.errors import InvalidCode, NotYourTask
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.reports.data import ReportData
+    from bot.store.models import Plan
+
+
+def as_ref(ref: TaskRef | int) -> TaskRef:
+    """A bare number is a task address without a plan key (scripts and tests pass ints)."""
+    return TaskRef(None, ref) if isinstance(ref, int) else ref
 
 
 @dataclass
@@ -47,10 +56,12 @@ class BotServices:
             path, self.catalog, routine_every=self.config.reminder_settings().routine_every
         )
 
-    async def import_plan(self, parsed: ParsedPlan, source: str = "") -> plans.ImportSummary:
+    async def import_plan(
+        self, parsed: ParsedPlan, source: str = "", key: str | None = None
+    ) -> plans.ImportSummary:
         async with self.db.session() as session:
             return await plans.store_plan(
-                session, parsed, self.catalog, now=self.now(), source=source
+                session, parsed, self.catalog, now=self.now(), source=source, key=key
             )
 
     async def apply_routine_every(self) -> int:
@@ -64,16 +75,72 @@ class BotServices:
         async with self.db.session() as session:
             return await plans.has_plan(session)
 
-    async def status(self) -> status.PlanStatus:
+    async def status(self, key: str | None = None) -> status.PlanStatus:
+        """One plan's status: the plan named by `key`, or the only one followed."""
         async with self.db.session() as session:
-            return await status.plan_status(
-                session, self.today(), due_soon_days=self.due_soon_days
-            )
+            plan = await plans.one_plan(session, key)
+            return await self._plan_status(session, plan)
 
-    async def report_data(self, current: status.PlanStatus | None = None) -> ReportData:
+    async def statuses(self, *, include_closed: bool = False) -> list[status.PlanStatus]:
+        """Every followed plan's status (with `include_closed`, every stored plan's)."""
         async with self.db.session() as session:
+            if include_closed:
+                found = await plans.all_plans(session)
+            else:
+                found = await plans.followed_plans(session)
+            return [await self._plan_status(session, plan) for plan in found]
+
+    async def task_status(
+        self, ref: TaskRef | int, contact: registry.ContactInfo | None
+    ) -> tuple[status.PlanStatus, status.TaskStatus]:
+        """The task `ref` names, with its plan's status, as `/status 187.6` shows it."""
+        async with self.db.session() as session:
+            plan, task = await addressing.resolve_task(session, ref, contact, allow_closed=True)
+            current = await self._plan_status(session, plan)
+        found = current.task(task.no)
+        if found is None:  # removed between the two reads: say so as for any unknown task
+            raise NotYourTask(str(task.no), contact.unit if contact else "")
+        return current, found
+
+    async def _plan_status(self, session: AsyncSession, plan: Plan) -> status.PlanStatus:
+        several = len(await plans.followed_plans(session)) > 1
+        return await status.plan_status(
+            session,
+            plan,
+            self.today(),
+            due_soon_days=self.due_soon_days,
+            several_plans=several,
+        )
+
+    async def is_plan_key(self, text: str) -> bool:
+        """True when `text` is a stored plan's key (`/status 187` means the plan, not a task)."""
+        async with self.db.session() as session:
+            wanted = text.strip().casefold()
+            return any(plan.key.casefold() == wanted for plan in await plans.all_plans(session))
+
+    async def set_plan_end(self, key: str | None, end: date) -> plans.PlanChange:
+        async with self.db.session() as session:
+            return await plans.set_end(session, key, end, now=self.now())
+
+    async def close_plan(self, key: str, *, actor: str) -> plans.PlanChange:
+        async with self.db.session() as session:
+            return await plans.close(session, key, now=self.now(), actor=actor)
+
+    async def reopen_plan(self, key: str, *, actor: str) -> plans.PlanChange:
+        async with self.db.session() as session:
+            return await plans.reopen(session, key, now=self.now(), actor=actor)
+
+    async def report_data(
+        self, key: str | None = None, current: status.PlanStatus | None = None
+    ) -> ReportData:
+        async with self.db.session() as session:
+            if current is not None:
+                plan = await plans.find_plan(session, current.key)
+            else:
+                plan = await plans.one_plan(session, key)
             return await build_report_data(
                 session,
+                plan,
                 current.today if current else self.today(),
                 agency_parent=self.config.agency.parent,
                 agency=self.config.agency.name,
@@ -83,7 +150,12 @@ class BotServices:
             )
 
     async def write_report(
-        self, fmt: str, path: Path, language: str, current: status.PlanStatus | None = None
+        self,
+        fmt: str,
+        path: Path,
+        language: str,
+        current: status.PlanStatus | None = None,
+        key: str | None = None,
     ) -> Path:
         """Write a report file; the writers block for a moment, so they run in a thread.
 
@@ -92,7 +164,7 @@ class BotServices:
         from bot.i18n import Translator
         from bot.reports import ReportFormat, write_report
 
-        data = await self.report_data(current)
+        data = await self.report_data(key, current)
         return await asyncio.to_thread(
             write_report, data, ReportFormat(fmt), path, tr=Translator(language)
         )
@@ -141,7 +213,7 @@ class BotServices:
     async def confirm(
         self,
         contact: registry.ContactInfo,
-        task_no: int,
+        ref: TaskRef | int,
         note: str = "",
         attachment: Attachment | None = None,
     ) -> confirmations.Confirmed:
@@ -149,19 +221,23 @@ class BotServices:
             return await confirmations.confirm(
                 session,
                 contact,
-                task_no,
+                as_ref(ref),
                 now=self.now(),
                 today=self.today(),
                 note=note,
                 attachment=attachment,
             )
 
-    async def undo(self, contact: registry.ContactInfo, task_no: int) -> confirmations.Undone:
+    async def undo(
+        self, contact: registry.ContactInfo, ref: TaskRef | int
+    ) -> confirmations.Undone:
         async with self.db.session() as session:
-            return await confirmations.undo(session, contact, task_no, now=self.now())
+            return await confirmations.undo(session, contact, as_ref(ref), now=self.now())
 
     async def set_deadline(
-        self, contact: registry.ContactInfo | None, task_no: int, due: date
+        self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date
     ) -> confirmations.DeadlineSet:
         async with self.db.session() as session:
-            return await confirmations.set_deadline(session, contact, task_no, due, now=self.now())
+            return await confirmations.set_deadline(
+                session, contact, as_ref(ref), due, now=self.now()
+            )

@@ -1,7 +1,9 @@
-"""Storing a parsed plan: tasks, units, group members and one assignment per unit that owes a task.
+"""Storing plans side by side: tasks, units, group members and one assignment per unit that owes a
+task; each plan's key, end and state.
 
-Importing the same plan number again updates it in place: tasks and assignments keep their ids, so
-every confirmation and every outbox row stays attached to what it confirmed or reminded.
+Importing the same plan number again updates that plan in place: tasks and assignments keep their
+ids, so every confirmation and every outbox row stays attached to what it confirmed or reminded.
+Importing another number adds a plan and never touches the others.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import AssignmentRole, Every, ParsedPlan, Schedule, ScheduleKind
+from bot.domain.plans import PlanState, choose_key, derive_end, is_valid_key, plan_state
 from bot.domain.timeexpr import is_routine
 from bot.domain.units import UnitCatalog
-from bot.services.errors import NoPlan
+from bot.services.audit import record
+from bot.services.errors import DateOutOfRange, KeyTaken, NoPlan, UnknownPlan, WhichPlan
 from bot.store.models import Assignment, GroupMember, Plan, Task, Unit
 
 
@@ -24,6 +28,8 @@ class ImportSummary:
     plan_id: int
     number: str
     created: bool
+    key: str = ""
+    end: date | None = None
     source: str = ""
     tasks_added: int = 0
     tasks_updated: int = 0
@@ -40,23 +46,39 @@ async def store_plan(
     *,
     now: datetime,
     source: str = "",
+    key: str | None = None,
 ) -> ImportSummary:
-    """Insert or update a plan and everything that hangs off it, in the caller's transaction."""
+    """Insert or update a plan and everything that hangs off it, in the caller's transaction.
+
+    `key` chooses the plan's key (`import --key`); without it a new plan gets its number's head
+    (`-YYYY` added on a clash) and an updated plan keeps the key people already type.
+    """
     plan = await session.scalar(select(Plan).where(Plan.number == parsed.number))
     created = plan is None
     year = parsed.year or now.year
+    chosen = await _key_for(session, plan, parsed, key)
     if plan is None:
         plan = Plan(number=parsed.number)
         session.add(plan)
+    plan.key = chosen
     plan.issued = parsed.issued
     plan.title = parsed.title
     plan.year = year
     plan.source = source
     plan.imported_at = now
+    plan.end_derived = derive_end(
+        parsed.issued, year, parsed.title, (task.schedule for task in parsed.tasks)
+    )
     await session.flush()
 
     summary = ImportSummary(
-        plan.id, plan.number, created, source=source, warnings=list(parsed.warnings)
+        plan.id,
+        plan.number,
+        created,
+        key=plan.key,
+        end=plan.end,
+        source=source,
+        warnings=list(parsed.warnings),
     )
     units = _UnitRows(session, catalog)
     await units.sync_groups()
@@ -74,6 +96,8 @@ async def store_plan(
             summary.tasks_added += 1
         else:
             summary.tasks_updated += 1
+        task.label = getattr(parsed_task, "label", "") or str(parsed_task.no)
+        task.section = getattr(parsed_task, "section", "")
         task.content = parsed_task.content
         task.lead = list(parsed_task.lead)
         task.support = list(parsed_task.support)
@@ -180,12 +204,134 @@ async def apply_routine_every(session: AsyncSession, every: Every) -> int:
     return changed
 
 
-async def current_plan(session: AsyncSession) -> Plan:
-    """The plan the bot follows: the one imported last."""
-    plan = await session.scalar(select(Plan).order_by(Plan.imported_at.desc(), Plan.id.desc()))
-    if plan is None:
+async def _key_for(
+    session: AsyncSession, plan: Plan | None, parsed: ParsedPlan, wanted: str | None
+) -> str:
+    others = [
+        row
+        for row in await session.execute(
+            select(Plan.key, Plan.number).where(Plan.key.is_not(None))
+        )
+        if row.number != parsed.number
+    ]
+    if wanted is not None:
+        if not is_valid_key(wanted):
+            raise ValueError(
+                f"--key {wanted!r}: use letters, digits and '-' only, at most 32 (e.g. 187-2023)"
+            )
+        clash = next((row for row in others if row.key.casefold() == wanted.casefold()), None)
+        if clash is not None:
+            raise KeyTaken(clash.key, clash.number)
+        return wanted
+    if plan is not None and plan.key:
+        return plan.key
+    return choose_key(parsed.number, parsed.issued, (row.key for row in others))
+
+
+async def all_plans(session: AsyncSession) -> list[Plan]:
+    """Every stored plan, oldest issue first."""
+    return list(await session.scalars(select(Plan).order_by(Plan.issued, Plan.id)))
+
+
+async def followed_plans(session: AsyncSession) -> list[Plan]:
+    """The plans not closed by the Office: the ones reminded and meant by a bare task number."""
+    return list(
+        await session.scalars(
+            select(Plan).where(Plan.closed_at.is_(None)).order_by(Plan.issued, Plan.id)
+        )
+    )
+
+
+async def find_plan(session: AsyncSession, key: str) -> Plan:
+    """The plan with this key (any case); UnknownPlan naming the keys that exist."""
+    plans = await all_plans(session)
+    if not plans:
         raise NoPlan()
-    return plan
+    wanted = key.strip().casefold()
+    for plan in plans:
+        if plan.key.casefold() == wanted:
+            return plan
+    raise UnknownPlan(key.strip()[:40], tuple(plan.key for plan in plans))
+
+
+async def one_plan(session: AsyncSession, key: str | None) -> Plan:
+    """The plan a command is about: the one named, or the only one followed when none is."""
+    if key:
+        return await find_plan(session, key)
+    followed = await followed_plans(session)
+    if len(followed) == 1:
+        return followed[0]
+    plans = followed or await all_plans(session)
+    if not plans:
+        raise NoPlan()
+    if len(plans) == 1:
+        return plans[0]
+    raise WhichPlan(tuple(plan.key for plan in plans))
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What `close`, `reopen` or `--end` did, for the reply."""
+
+    key: str
+    number: str
+    end: date
+    changed: bool
+
+
+async def set_end(
+    session: AsyncSession, key: str | None, end: date, *, now: datetime
+) -> PlanChange:
+    """The Office sets the plan's last day; reminders of recurring tasks run to it."""
+    plan = await one_plan(session, key)
+    if end < plan.start:
+        raise DateOutOfRange(end)
+    changed = plan.end_set != end
+    previous = plan.end
+    plan.end_set = end
+    await record(
+        session,
+        now,
+        "cli",
+        "plan_end",
+        plan.number,
+        {"end": end.isoformat(), "previous": previous.isoformat()},
+    )
+    return PlanChange(plan.key, plan.number, plan.end, changed)
+
+
+async def close(session: AsyncSession, key: str, *, now: datetime, actor: str) -> PlanChange:
+    """Stop every reminder of the plan; its status and reports stay available."""
+    plan = await find_plan(session, key)
+    changed = plan.closed_at is None
+    if changed:
+        plan.closed_at = now
+        await record(session, now, actor, "plan_close", plan.number, {"key": plan.key})
+    return PlanChange(plan.key, plan.number, plan.end, changed)
+
+
+async def reopen(session: AsyncSession, key: str, *, now: datetime, actor: str) -> PlanChange:
+    """Resume a closed plan's reminders."""
+    plan = await find_plan(session, key)
+    changed = plan.closed_at is not None
+    if changed:
+        plan.closed_at = None
+        await record(session, now, actor, "plan_reopen", plan.number, {"key": plan.key})
+    return PlanChange(plan.key, plan.number, plan.end, changed)
+
+
+def state_of(plan: Plan, today: date) -> PlanState:
+    return plan_state(plan.closed_at is not None, plan.end, today)
+
+
+async def refresh_end(session: AsyncSession, plan: Plan) -> None:
+    """Recompute the end the plan's tasks reach (after a date was set or moved)."""
+    tasks = await session.scalars(
+        select(Task).where(Task.plan_id == plan.id, Task.removed.is_(False))
+    )
+    plan.end_derived = derive_end(
+        plan.issued, plan.year, plan.title, (task_schedule(task) for task in tasks)
+    )
 
 
 async def has_plan(session: AsyncSession) -> bool:
@@ -201,6 +347,5 @@ def task_schedule(task: Task) -> Schedule:
 
 
 def plan_bounds(plan: Plan) -> tuple[date, date]:
-    """The days reminders may fall on: from the plan's issue date to the end of its year."""
-    start = plan.issued or date(plan.year, 1, 1)
-    return start, date(plan.year, 12, 31)
+    """The plan's span: from its issue date to its end (derived, or set by the Office)."""
+    return plan.start, plan.end

@@ -15,13 +15,14 @@ from bot.domain.model import ScheduleKind, State, StateKind
 from bot.domain.periods import periods_between
 from bot.domain.states import assignment_state
 from bot.reports.data import AssignmentRow, ReminderLogRow, ReportData, TaskRow
-from bot.services.plans import current_plan, plan_bounds
+from bot.services.plans import plan_bounds
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus, plan_status
 from bot.store.models import (
     Confirmation,
     Contact,
     OutboxItem,
     Person,
+    Plan,
     Task,
     Unit,
     UTCDateTime,
@@ -30,6 +31,7 @@ from bot.store.models import (
 
 async def build_report_data(
     session: AsyncSession,
+    plan: Plan,
     today: date,
     *,
     agency_parent: str,
@@ -40,8 +42,7 @@ async def build_report_data(
 ) -> ReportData:
     """`status` may be passed when the caller has just computed it (`/status` with its chart)."""
     if status is None:
-        status = await plan_status(session, today, due_soon_days=due_soon_days)
-    plan = await current_plan(session)
+        status = await plan_status(session, plan, today, due_soon_days=due_soon_days)
     start, end = plan_bounds(plan)
     history = await _confirmations_by_period(session, status)
     tasks = tuple(
@@ -58,7 +59,7 @@ async def build_report_data(
         plan_year=status.year,
         today=today,
         tasks=tasks,
-        reminders=tuple(await _reminder_log(session)),
+        reminders=tuple(await _reminder_log(session, plan.id)),
     )
 
 
@@ -151,7 +152,7 @@ def _late_days(state: State) -> int:
     return state.days if state.kind in (StateKind.OVERDUE, StateKind.DONE_LATE) else 0
 
 
-async def _reminder_log(session: AsyncSession) -> list[ReminderLogRow]:
+async def _reminder_log(session: AsyncSession, plan_id: int) -> list[ReminderLogRow]:
     rows = await session.execute(
         select(
             func.coalesce(OutboxItem.sent_at, OutboxItem.created_at, type_=UTCDateTime()),
@@ -168,6 +169,7 @@ async def _reminder_log(session: AsyncSession) -> list[ReminderLogRow]:
         .join(Person, Person.id == Contact.person_id)
         .join(Unit, Unit.id == Person.unit_id)
         .join(Task, Task.id == OutboxItem.task_id)
+        .where(Task.plan_id == plan_id)
         .order_by(OutboxItem.slot, OutboxItem.id)
     )
     return [

@@ -15,8 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, StateKind
 from bot.domain.periods import Period, period_of, periods_between
+from bot.domain.plans import PlanState, address
 from bot.domain.states import assignment_state, due_date, task_state
-from bot.services.plans import current_plan, plan_bounds, task_schedule
+from bot.services.plans import plan_bounds, state_of, task_schedule
 from bot.store.models import Assignment, Confirmation, Plan, Task
 
 
@@ -40,6 +41,9 @@ class AssignmentStatus:
 class TaskStatus:
     task_id: int
     no: int
+    address: str  # as people type it now: `6`, or `187.6` while several plans are followed
+    label: str
+    section: str
     content: str
     when: str
     lead: tuple[str, ...]
@@ -70,12 +74,17 @@ class TaskStatus:
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
     plan_id: int
+    key: str
     number: str
     title: str
     issued: date | None
     year: int
+    start: date
+    end: date
+    state: PlanState
     today: date
     tasks: tuple[TaskStatus, ...]
+    several_plans: bool = False
 
     def task(self, no: int) -> TaskStatus | None:
         return next((t for t in self.tasks if t.no == no), None)
@@ -83,17 +92,47 @@ class PlanStatus:
     def for_unit(self, unit: str) -> tuple[TaskStatus, ...]:
         return tuple(t for t in self.tasks if t.for_unit(unit) is not None)
 
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if t.state.kind.is_done)
+
+    @property
+    def overdue(self) -> tuple[TaskStatus, ...]:
+        """Overdue tasks, the most overdue first."""
+        late = [t for t in self.tasks if t.state.kind is StateKind.OVERDUE]
+        return tuple(sorted(late, key=lambda t: (-t.state.days, t.no)))
+
+    @property
+    def due_soon(self) -> tuple[TaskStatus, ...]:
+        return tuple(t for t in self.tasks if t.state.kind is StateKind.DUE_SOON)
+
 
 def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None:
-    """The period a recurring task is in today, held inside the plan's year."""
+    """The period a recurring task is in today, held inside the plan's span and its own."""
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return None
-    start, end = plan_bounds(plan)
+    start, end = _recurring_span(schedule, plan)
     return period_of(schedule.every, min(max(today, start), end))
 
 
-async def plan_status(session: AsyncSession, today: date, *, due_soon_days: int = 7) -> PlanStatus:
-    plan = await current_plan(session)
+def _recurring_span(schedule: Schedule, plan: Plan) -> tuple[date, date]:
+    start, end = plan_bounds(plan)
+    if schedule.start is not None:
+        start = max(start, schedule.start)
+    if schedule.end is not None:
+        end = min(end, schedule.end)
+    return start, max(start, end)
+
+
+async def plan_status(
+    session: AsyncSession,
+    plan: Plan,
+    today: date,
+    *,
+    due_soon_days: int = 7,
+    several_plans: bool = False,
+) -> PlanStatus:
+    """One plan's status on `today`; `several_plans` decides how task addresses are shown."""
     tasks = list(
         await session.scalars(
             select(Task)
@@ -105,9 +144,24 @@ async def plan_status(session: AsyncSession, today: date, *, due_soon_days: int 
     assignment_ids = [a.id for t in tasks for a in t.assignments if a.active]
     confirmations = await _active_confirmations(session, assignment_ids)
     statuses = tuple(
-        _task_status(plan, task, confirmations, today, due_soon_days) for task in tasks
+        _task_status(plan, task, confirmations, today, due_soon_days, several_plans)
+        for task in tasks
     )
-    return PlanStatus(plan.id, plan.number, plan.title, plan.issued, plan.year, today, statuses)
+    start, end = plan_bounds(plan)
+    return PlanStatus(
+        plan_id=plan.id,
+        key=plan.key,
+        number=plan.number,
+        title=plan.title,
+        issued=plan.issued,
+        year=plan.year,
+        start=start,
+        end=end,
+        state=state_of(plan, today),
+        today=today,
+        tasks=statuses,
+        several_plans=several_plans,
+    )
 
 
 async def _active_confirmations(
@@ -133,6 +187,7 @@ def _task_status(
     confirmations: dict[tuple[int, str], Confirmation],
     today: date,
     due_soon_days: int,
+    several_plans: bool,
 ) -> TaskStatus:
     schedule = task_schedule(task)
     period = current_period(schedule, today, plan)
@@ -166,6 +221,9 @@ def _task_status(
     return TaskStatus(
         task_id=task.id,
         no=task.no,
+        address=address(plan.key, task.no, several_plans=several_plans),
+        label=task.label or str(task.no),
+        section=task.section or "",
         content=task.content,
         when=task.when_text,
         lead=tuple(task.lead),
@@ -189,7 +247,7 @@ def _missed_periods(
     """Lead unit-periods that ended before today with no confirmation (recurring tasks only)."""
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return 0
-    start, end = plan_bounds(plan)
+    start, end = _recurring_span(schedule, plan)
     ended = [p for p in periods_between(schedule.every, start, min(end, today)) if p.end < today]
     leads = [a.id for a in task.assignments if a.active and a.role == AssignmentRole.LEAD]
     return sum(1 for p in ended for a in leads if (a, p.key) not in confirmations)

@@ -80,11 +80,26 @@ class Plan(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(BoundedString(64), unique=True)
+    #: What people type before a task number (`187` in `187.6`): unique, never changed once set.
+    key: Mapped[str] = mapped_column(String(32), unique=True)
     issued: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(Text, default="")
     year: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The last day the plan's own tasks reach (at least 31/12 of its year), kept at import.
+    end_derived: Mapped[date] = mapped_column(Date)
+    #: The end the Office set (`nhacviec plan KEY --end`), which wins over the derived one.
+    end_set: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def start(self) -> date:
+        return self.issued or date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.end_set or self.end_derived
 
     tasks: Mapped[list[Task]] = relationship(back_populates="plan", order_by="Task.no")
 
@@ -96,6 +111,9 @@ class Task(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     no: Mapped[int] = mapped_column(Integer)
+    #: The plan's own number for the row (`II.3`, `1.1`); `no` is its place, 1..N.
+    label: Mapped[str] = mapped_column(BoundedString(32), default="")
+    section: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[str] = mapped_column(Text)
     lead: Mapped[list[str]] = mapped_column(JSON)
     support: Mapped[list[str]] = mapped_column(JSON)
