@@ -134,3 +134,17 @@ def test_mistakes_are_named_in_one_line(table: dict[str, object], message: str) 
         ReminderSettings.from_toml(table)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_the_example_config_states_the_defaults() -> None:
+    with open("config.example.toml", "rb") as example:
+        table = tomllib.load(example)["reminders"]
+    assert ReminderSettings.from_toml(table) == ReminderSettings()
+    for key in (
+        "overdue_daily_working_days",
+        "overdue_days_after_end",
+        "needs_deadline_every",
+        "snooze_default_days",
+        "snooze_max_days",
+    ):
+        assert key in table
