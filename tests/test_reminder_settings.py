@@ -2,6 +2,7 @@
 
 import tomllib
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
@@ -137,8 +138,8 @@ def test_mistakes_are_named_in_one_line(table: dict[str, object], message: str) 
 
 
 def test_the_example_config_states_the_defaults() -> None:
-    with open("config.example.toml", "rb") as example:
-        table = tomllib.load(example)["reminders"]
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    table = tomllib.loads(example.read_text(encoding="utf-8"))["reminders"]
     assert ReminderSettings.from_toml(table) == ReminderSettings()
     for key in (
         "overdue_daily_working_days",
