@@ -166,8 +166,8 @@ def plan_reminders(
 
     `now` and `since` are compared in Asia/Ho_Chi_Minh whatever the server's zone (a naive value
     is taken as local). `since` is the `now` of the previous tick that ran in send hours (one
-    that could send); without it nothing is skipped. Assignments of one task share its schedule
-    and plan dates (the first one's are used).
+    that could send); without it nothing is skipped. Assignments of one task share its schedule,
+    plan dates and import day (the first one's are used); `snoozed_until` is each one's own.
     """
     local_now = as_local(now)
     today = local_now.date()
