@@ -13,24 +13,39 @@ a timeline of slots, each a working day; only its newest slot up to today goes o
 when the morning has passed, and older slots since the previous tick are reported as skipped:
 after downtime people get one reminder each, never a burst of stale ones.
 
+The timelines follow DESIGN's rhythm, kept kind so people do not mute the bot:
+- dated tasks: before the due day (`before_days`, the window opening, the due day); overdue
+  every working day for `overdue_daily_working_days`, then on the first working day of each
+  week, never later than `overdue_days_after_end` days after the plan's end; one escalation;
+- recurring tasks: each period's first working day and `period_closing_days` before its end,
+  from the schedule's own start (or the plan's) to its own end or the plan's, whichever is
+  earlier; an ended period is missed, never nagged;
+- no date yet (as_regulated, unknown): the Office on the import day, then on the first working
+  day of each month (`needs_deadline_every`), while the plan runs.
+Nothing is reminded before the plan's start; after its end only overdue reminders. A unit's
+snooze holds its own reminders of one task (held slots are neither sent nor recorded as
+skipped, and never come back later); task-level reminders are never held.
+
 Speed matters (a tick may see 100,000 assignments), so every timeline is computed per task and
-shared by the task's assignments; per assignment there is only a confirmation lookup.
+shared by the task's assignments; per assignment there is only a confirmation lookup (and, for
+the few that confirmed some periods or are snoozed, a walk back over their task's timeline).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.clock import as_local
-from bot.domain.model import AssignmentRole, Every, Schedule, ScheduleKind
-from bot.domain.periods import Period, periods_between
+from bot.domain.model import AssignmentRole, Schedule, ScheduleKind
+from bot.domain.periods import Period, period_of, periods_between
 from scheduler.calendar import WorkingCalendar
 from scheduler.settings import ReminderSettings
 
 _ONE_DAY = timedelta(days=1)
+_ONE_WEEK = timedelta(days=7)
 _RESOLUTION = timedelta(microseconds=1)
 
 
@@ -43,9 +58,14 @@ class AssignmentFacts:
     task_no: int
     unit: str
     role: AssignmentRole
-    schedule: Schedule  # an as_regulated schedule with `due` set behaves as a deadline
+    schedule: Schedule  # a non-recurring schedule with `due` set behaves as a deadline
     plan_start: date  # the plan's issue date: nothing is reminded before it
-    plan_end: date  # 31/12 of the plan's year: recurring periods stop there
+    plan_end: date  # after it only overdue reminders, for `overdue_days_after_end` more days
+    #: The unit asked for quiet: its reminders of this task are held through this day.
+    snoozed_until: date | None = None
+    #: The local day the plan was imported (the Office is asked then for missing dates);
+    #: None: the plan's start.
+    plan_imported: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +166,8 @@ def plan_reminders(
 
     `now` and `since` are compared in Asia/Ho_Chi_Minh whatever the server's zone (a naive value
     is taken as local). `since` is the `now` of the previous tick that ran in send hours (one
-    that could send); without it nothing is skipped. Assignments of one task share its schedule
-    and plan dates (the first one's are used).
+    that could send); without it nothing is skipped. Assignments of one task share its schedule,
+    plan dates and import day (the first one's are used); `snoozed_until` is each one's own.
     """
     local_now = as_local(now)
     today = local_now.date()
@@ -182,17 +202,21 @@ def _plan_task(
         return
     if schedule.kind is ScheduleKind.RECURRING:
         if schedule.every is not None:
-            _plan_recurring(facts, schedule.every, confirmed, calendar, settings, tick, out)
-    elif schedule.kind is ScheduleKind.UNKNOWN:
-        return  # nothing can be counted; the import warned about it
-    elif schedule.due is not None:  # deadline, window, or as_regulated once the Office set a date
-        pick = _deadline_pick(schedule, schedule.due, first.plan_start, calendar, settings, tick)
+            _plan_recurring(facts, schedule, confirmed, calendar, settings, tick, out)
+    elif schedule.due is not None:  # deadline, window, or a date the Office set
+        dated = _dated(schedule, schedule.due, first, calendar, settings)
+        after = tick.skip_after
+        if tick.today > dated.cutoff and (after is None or after >= dated.cutoff):
+            return  # long after the plan's end: nothing is due, nothing more is missed
+        shared = _deadline_pick(dated, tick, calendar)  # for every unit not snoozing
         for fact in _reminded(facts, settings):
             if fact.assignment_id not in confirmed:
+                held = fact.snoozed_until
+                pick = shared if held is None else _deadline_pick(dated, tick, calendar, held)
                 _emit_for_assignment(fact, pick, tick, out)
         owing = _units_owing(facts, confirmed)
-        _plan_escalation(first, schedule.due, owing, calendar, settings, tick, out)
-    elif schedule.kind is ScheduleKind.AS_REGULATED:
+        _plan_escalation(first, dated, owing, calendar, settings, tick, out)
+    else:  # as_regulated or unknown, no date yet
         # Once every lead unit has reported, the missing date no longer matters.
         has_leads = any(fact.role is AssignmentRole.LEAD for fact in facts)
         if not has_leads or _units_owing(facts, confirmed):
@@ -202,45 +226,130 @@ def _plan_task(
 # --- deadline and window ------------------------------------------------------------------
 
 
-def _deadline_pick(
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    """A dated task's timeline: its slots up to the due day and the shape of its overdue ones.
+
+    Overdue slots are every working day in [first_overdue, last_daily], then the first working
+    day of each later week, and the plan's first working day when the task was overdue already,
+    none after `cutoff`.
+    """
+
+    due: date
+    before: list[_Slot]  # up to the due day, within the plan's span
+    plan_end: date
+    first_overdue: date  # the day after due, or the plan's start when that is later
+    last_daily: date  # the last day of the daily phase
+    start_slot: date | None  # the plan's first working day, if it falls in the weekly phase
+    cutoff: date  # the last day any reminder of the task may fall on
+
+
+def _dated(
     schedule: Schedule,
     due: date,
-    plan_start: date,
+    first: AssignmentFacts,
     calendar: WorkingCalendar,
     settings: ReminderSettings,
-    tick: _Tick,
+) -> _Dated:
+    last_daily = calendar.add_working_days(due, settings.overdue_daily_working_days)
+    start = calendar.on_or_after(first.plan_start)
+    return _Dated(
+        due=due,
+        before=_before_due_slots(schedule, due, first, calendar, settings),
+        plan_end=first.plan_end,
+        first_overdue=max(due + _ONE_DAY, first.plan_start),
+        last_daily=last_daily,
+        start_slot=start if start > last_daily else None,
+        cutoff=first.plan_end + timedelta(days=settings.overdue_days_after_end),
+    )
+
+
+def _deadline_pick(
+    dated: _Dated, tick: _Tick, calendar: WorkingCalendar, held: date | None = None
 ) -> _Pick:
-    """Return the newest slot of a dated task and the older ones to skip."""
-    before = _before_due_slots(schedule, due, plan_start, calendar, settings)
+    """Return the newest slot of a dated task and the older ones to skip.
+
+    Slots on or before `held` (a snooze) are neither sent nor skipped: the unit asked for
+    quiet, and after the snooze only the rhythm's next slot goes out.
+    """
     today = tick.today
-    if today > due:
-        # Overdue every working day; today is a working day, or no tick would get here.
-        newest: _Slot | None = _Slot(today, ReminderKind.OVERDUE, (today - due).days)
-    else:
-        newest = next((slot for slot in reversed(before) if slot.day <= today), None)
-    if newest is None or tick.skip_after is None:
-        return _Pick(newest, ())
-    after = tick.skip_after
-    older = [slot for slot in before if after < slot.day < newest.day]
-    first_overdue = max(due + _ONE_DAY, plan_start, after + _ONE_DAY)
+    newest: _Slot | None = None
+    if today > dated.due:
+        day = _newest_overdue(dated, today, calendar)
+        if day is not None:
+            newest = _overdue_slot(dated, day)
+    if newest is None:
+        newest = next((slot for slot in reversed(dated.before) if slot.day <= today), None)
+    if newest is None or (held is not None and newest.day <= held):
+        return _NOTHING
+    # Only overdue reminders outlive the plan; none outlives its cut-off.
+    stale = today > dated.cutoff or (
+        today > dated.plan_end and newest.kind is not ReminderKind.OVERDUE
+    )
+    if tick.skip_after is None:
+        return _NOTHING if stale else _Pick(newest, ())
+    after = tick.skip_after if held is None else max(tick.skip_after, held)
+    older = [slot for slot in dated.before if after < slot.day < newest.day]
     older += [
-        _Slot(day, ReminderKind.OVERDUE, (day - due).days)
-        for day in calendar.working_days_between(first_overdue, newest.day - _ONE_DAY)
+        _overdue_slot(dated, day)
+        for day in _overdue_days(dated, after + _ONE_DAY, newest.day - _ONE_DAY, calendar)
     ]
+    if stale:
+        return _Pick(None, (*older, newest) if newest.day > after else tuple(older))
     return _Pick(newest, tuple(older))
+
+
+def _overdue_slot(dated: _Dated, day: date) -> _Slot:
+    return _Slot(day, ReminderKind.OVERDUE, (day - dated.due).days)
+
+
+def _newest_overdue(dated: _Dated, today: date, calendar: WorkingCalendar) -> date | None:
+    """Return the newest overdue slot on or before `today`, if any."""
+    last = min(today, dated.cutoff)
+    if last <= dated.last_daily:  # daily: the latest working day so far
+        day = calendar.on_or_before(last)
+        return day if day >= dated.first_overdue else None
+    # Weekly: a slot falls in almost every week; a week of Tết may have none.
+    recent = _overdue_days(dated, last - timedelta(days=6), last, calendar)
+    if not recent:
+        recent = _overdue_days(dated, dated.first_overdue, last, calendar)
+    return recent[-1] if recent else None
+
+
+def _overdue_days(dated: _Dated, first: date, last: date, calendar: WorkingCalendar) -> list[date]:
+    """Return the overdue slots in [first, last], in order."""
+    first = max(first, dated.first_overdue)
+    last = min(last, dated.cutoff)
+    if last < first:
+        return []
+    days = calendar.working_days_between(first, min(last, dated.last_daily))
+    weekly_from = max(first, dated.last_daily + _ONE_DAY)
+    monday = weekly_from - timedelta(days=weekly_from.weekday())
+    while monday <= last:
+        day = calendar.on_or_after(monday)
+        # the week's first working day, when the week has one and it is in range
+        if weekly_from <= day <= min(last, monday + timedelta(days=6)):
+            days.append(day)
+        monday += _ONE_WEEK
+    start = dated.start_slot
+    if start is not None and first <= start <= last and start not in days:
+        days.append(start)
+        days.sort()
+    return days
 
 
 def _before_due_slots(
     schedule: Schedule,
     due: date,
-    plan_start: date,
+    first: AssignmentFacts,
     calendar: WorkingCalendar,
     settings: ReminderSettings,
 ) -> list[_Slot]:
     """Return the reminders up to the due day, one per working day, in order.
 
     Each nominal day moves to the working day on or before it; when several land on one day the
-    one nearest to the due day wins (due today, then the window opening, then upcoming).
+    one nearest to the due day wins (due today, then the window opening, then upcoming). Only
+    days within the plan's span count.
     """
     # (nominal days before due, tie-break, kind)
     wanted: list[tuple[int, int, ReminderKind]] = [(0, 0, ReminderKind.DUE_TODAY)]
@@ -250,27 +359,31 @@ def _before_due_slots(
     best: dict[date, tuple[int, int, ReminderKind]] = {}
     for entry in wanted:
         day = calendar.on_or_before(due - timedelta(days=entry[0]))
-        if day >= plan_start and (day not in best or entry < best[day]):
+        if first.plan_start <= day <= first.plan_end and (day not in best or entry < best[day]):
             best[day] = entry
     return [_Slot(day, best[day][2], (due - day).days) for day in sorted(best)]
 
 
 def _plan_escalation(
     first: AssignmentFacts,
-    due: date,
+    dated: _Dated,
     leads_owing: tuple[str, ...],
     calendar: WorkingCalendar,
     settings: ReminderSettings,
     tick: _Tick,
     out: PolicyResult,
 ) -> None:
-    """Escalate a task once, on its N-th working day overdue, naming the units still owing."""
+    """Escalate a task once, on its N-th working day overdue, naming the units still owing.
+
+    It is task-level: a unit's snooze never holds it.
+    """
     if not leads_owing:
         return
+    due = dated.due
     slot = calendar.add_working_days(due, settings.escalate_after_working_days)
     if slot < first.plan_start:  # a plan issued after the deadline: escalate on its first day
         slot = calendar.on_or_after(first.plan_start)
-    if slot > tick.today:
+    if slot > tick.today or tick.today > dated.cutoff:
         return
     out.due.append(
         DueReminder(
@@ -294,7 +407,7 @@ def _plan_escalation(
 
 def _plan_recurring(
     facts: list[AssignmentFacts],
-    every: Every,
+    schedule: Schedule,
     confirmed: dict[int, set[str]],
     calendar: WorkingCalendar,
     settings: ReminderSettings,
@@ -303,28 +416,44 @@ def _plan_recurring(
 ) -> None:
     """Remind each unconfirmed period when it opens and shortly before it closes."""
     first = facts[0]
-    timeline = _period_slots(every, first.plan_start, first.plan_end, calendar, settings, tick)
+    # From the schedule's own start (never before the plan's) to its own end or the plan's.
+    begin = max(first.plan_start, schedule.start or first.plan_start)
+    finish = min(first.plan_end, schedule.end or first.plan_end)
+    timeline = _period_slots(schedule, begin, finish, calendar, settings, tick)
     if not timeline:
         return
-    unconfirmed = _recurring_pick(timeline, set(), tick)  # shared by units that confirmed nothing
+    ended = tick.today > finish  # nothing more is reminded; what is left is missed
+    unconfirmed = _recurring_pick(timeline, set(), tick, ended)  # for units that confirmed none
     for fact in _reminded(facts, settings):
         done = confirmed.get(fact.assignment_id)
-        pick = _recurring_pick(timeline, done, tick) if done else unconfirmed
+        held = fact.snoozed_until
+        if done or held is not None:
+            pick = _recurring_pick(timeline, done or set(), tick, ended, held)
+        else:
+            pick = unconfirmed
         _emit_for_assignment(fact, pick, tick, out)
 
 
 def _period_slots(
-    every: Every,
-    plan_start: date,
-    plan_end: date,
+    schedule: Schedule,
+    begin: date,
+    finish: date,
     calendar: WorkingCalendar,
     settings: ReminderSettings,
     tick: _Tick,
 ) -> list[_Slot]:
-    """Return the opening and closing slots of the plan's periods up to today, in order."""
+    """Return the opening and closing slots in [begin, finish] up to today, in order.
+
+    Only periods that can still matter are built: the one running today, and those since the
+    previous tick (whose slots may be skipped); an older unconfirmed period is missed anyway.
+    """
+    assert schedule.every is not None
+    today = tick.today
+    window = today if tick.skip_after is None else min(today, tick.skip_after + _ONE_DAY)
+    last = min(finish, today)
     closing_gap = timedelta(days=settings.period_closing_days)
     slots: list[_Slot] = []
-    for period in periods_between(every, plan_start, min(plan_end, tick.today)):
+    for period in periods_between(schedule.every, max(begin, window), last, schedule.month):
         opening = calendar.on_or_after(period.start)
         closing = calendar.on_or_before(period.end - closing_gap)
         # A period too short for both (a week of Tết) keeps the closing one, nearer the due day.
@@ -332,22 +461,31 @@ def _period_slots(
             slots.append(_period_slot(opening, ReminderKind.PERIOD_OPEN, period))
         if closing >= period.start:
             slots.append(_period_slot(closing, ReminderKind.PERIOD_CLOSING, period))
-    return [slot for slot in slots if plan_start <= slot.day <= tick.today]
+    return [slot for slot in slots if begin <= slot.day <= last]
 
 
 def _period_slot(day: date, kind: ReminderKind, period: Period) -> _Slot:
     return _Slot(day, kind, (period.end - day).days, period.key, period.end)
 
 
-def _recurring_pick(timeline: list[_Slot], done: set[str], tick: _Tick) -> _Pick:
+def _recurring_pick(
+    timeline: list[_Slot],
+    done: set[str],
+    tick: _Tick,
+    ended: bool,
+    held: date | None = None,
+) -> _Pick:
     """Return the newest slot of the periods not yet confirmed, and older ones to skip.
 
     A period that has ended is recorded as missed (status and report show it) and is not
-    nagged about: its slots can still be skipped but are never sent.
+    nagged about: its slots can still be skipped but are never sent. Nothing is sent once the
+    task's span has `ended` either. Slots on or before `held` (a snooze) are left out.
     """
     newest: _Slot | None = None
     older: list[_Slot] = []
     for slot in reversed(timeline):  # newest first; stop as soon as nothing more is needed
+        if held is not None and slot.day <= held:
+            break
         if slot.period in done:
             continue
         if newest is None:
@@ -360,14 +498,14 @@ def _recurring_pick(timeline: list[_Slot], done: set[str], tick: _Tick) -> _Pick
         older.append(slot)  # days on a timeline are distinct: this one is before `newest`
     if newest is None:
         return _NOTHING
-    if newest.period_end is not None and newest.period_end < tick.today:
+    if ended or (newest.period_end is not None and newest.period_end < tick.today):
         # Stale: nothing to send; with `since`, the missed slot itself is recorded too.
         missed = [newest] if tick.skip_after is not None and newest.day > tick.skip_after else []
         return _Pick(None, tuple(reversed(older + missed)))
     return _Pick(newest, tuple(reversed(older)))
 
 
-# --- as regulated, no date yet ------------------------------------------------------------
+# --- no date yet --------------------------------------------------------------------------
 
 
 def _plan_needs_deadline(
@@ -377,33 +515,55 @@ def _plan_needs_deadline(
     tick: _Tick,
     out: PolicyResult,
 ) -> None:
-    """Ask the Office once a week to set the missing date, while the plan's year lasts."""
-    if tick.today > first.plan_end:
+    """Ask the Office to set a missing date: at import, then once a month, until the plan ends.
+
+    The first ask is on the import day (the next working day when imported on a day off);
+    after it, on the first working day of each month (`needs_deadline_every`).
+    """
+    today = tick.today
+    if today > first.plan_end:
         return
-    slots = [
-        _Slot(day, ReminderKind.NEEDS_DEADLINE, 0)
-        for day in _weekly_days(first.plan_start, tick.today, calendar, settings)
-    ]
-    if not slots:
+    imported = max(first.plan_imported or first.plan_start, first.plan_start)
+    asked = calendar.on_or_after(imported)
+    if asked > today:
         return
-    newest = slots[-1]
+    every = settings.needs_deadline_every
+    current = _first_working_day(period_of(every, today), calendar)
+    newest = current if current is not None and current > asked else asked
+    older: list[_Slot] = []
     after = tick.skip_after
-    older = tuple(s for s in slots[:-1] if after is not None and s.day > after)
-    _emit(out, _Pick(newest, older), tick, first, None, None, Audience.OFFICE)
+    if after is not None:
+        days = [asked] if asked > after and asked < newest else []
+        for period in periods_between(every, max(asked, after) + _ONE_DAY, newest - _ONE_DAY):
+            day = _first_working_day(period, calendar)
+            if day is not None and max(asked, after) < day < newest:
+                days.append(day)
+        older = [_Slot(day, ReminderKind.NEEDS_DEADLINE, 0) for day in days]
+    pick = _Pick(_Slot(newest, ReminderKind.NEEDS_DEADLINE, 0), tuple(older))
+    _emit(out, pick, tick, first, None, None, Audience.OFFICE)
 
 
-def _weekly_days(
-    first: date, last: date, calendar: WorkingCalendar, settings: ReminderSettings
-) -> Iterator[date]:
-    """Yield each week's reminder day in [first, last]: the weekday set, or the next working day
-    of that week when it is off (a week with no working day left has none)."""
-    monday = first - timedelta(days=first.weekday())
-    while monday <= last:
-        sunday = monday + timedelta(days=6)
-        day = calendar.on_or_after(monday + timedelta(days=settings.needs_deadline_weekday))
-        if first <= day <= min(last, sunday):
-            yield day
-        monday += timedelta(days=7)
+def _first_working_day(period: Period, calendar: WorkingCalendar) -> date | None:
+    """Return the period's first working day; None for a week with none (Tết)."""
+    day = calendar.on_or_after(period.start)
+    return day if day <= period.end else None
+
+
+# --- snooze -------------------------------------------------------------------------------
+
+
+def snooze_until(
+    today: date, days: int | None, calendar: WorkingCalendar, settings: ReminderSettings
+) -> date:
+    """Return the last day a snooze of `days` working days asked for on `today` holds.
+
+    `days` None is `snooze_default_days`; a reminder already sent today stays sent, so the
+    hold covers the next `days` working days. Raise ValueError outside 1..`snooze_max_days`.
+    """
+    count = settings.snooze_default_days if days is None else days
+    if not 1 <= count <= settings.snooze_max_days:
+        raise ValueError(f"a snooze lasts 1 to {settings.snooze_max_days} working days")
+    return calendar.add_working_days(today, count)
 
 
 # --- addressing ---------------------------------------------------------------------------

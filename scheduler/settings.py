@@ -28,7 +28,16 @@ class ReminderSettings:
     due_soon_days: int = 7
     escalate_after_working_days: int = 3
     period_closing_days: int = 3
-    needs_deadline_weekday: int = 0  # Monday; the week's first working day when it is off
+    #: Overdue: every working day for this many working days after the due day, then on the
+    #: first working day of each week; and never later than this many days after the plan's end.
+    overdue_daily_working_days: int = 5
+    overdue_days_after_end: int = 30
+    #: A task without a date: the Office is asked when the plan is imported, then on the first
+    #: working day of each period of this kind.
+    needs_deadline_every: Every = Every.MONTH
+    #: `/hoanlai N [ngày]` and the button hold an assignment's reminders this many working days.
+    snooze_default_days: int = 3
+    snooze_max_days: int = 10
     remind_support: bool = False
     #: The period of a bare "Thường xuyên" task: each period is confirmed once.
     routine_every: Every = Every.QUARTER
@@ -48,6 +57,8 @@ class ReminderSettings:
         known = {field.name for field in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in table.items():
+            if key in _REPLACED:
+                raise ValueError(f"[reminders] {key} is no longer read; {_REPLACED[key]}")
             if key not in known:
                 expected = ", ".join(sorted(known))
                 raise ValueError(f"[reminders] unknown key {key!r}; known keys: {expected}")
@@ -58,7 +69,13 @@ class ReminderSettings:
             raise ValueError(
                 f"[reminders] extra_days_off and extra_working_days both list {listed}"
             )
-        return cls(**values)
+        settings = cls(**values)
+        if settings.snooze_default_days > settings.snooze_max_days:
+            raise ValueError(
+                f"[reminders] snooze_default_days ({settings.snooze_default_days}) must not"
+                f" exceed snooze_max_days ({settings.snooze_max_days})"
+            )
+        return settings
 
     def calendar(self) -> WorkingCalendar:
         """Build the working calendar with this config's extra days off and working days."""
@@ -137,13 +154,25 @@ def _dates(key: str, value: object) -> tuple[date, ...]:
     return tuple(sorted(set(days)))
 
 
+#: Keys an older config may still hold, with what to write instead.
+_REPLACED = {
+    "needs_deadline_weekday": (
+        "the Office is asked for a missing date on the first working day of each"
+        ' needs_deadline_every (default "month"); remove the key'
+    ),
+}
+
 _READERS = {
     "send_time": _time,
     "before_days": _days_before,
     "due_soon_days": _int(0),
     "escalate_after_working_days": _int(1),
     "period_closing_days": _int(0),
-    "needs_deadline_weekday": _int(0, 6),
+    "overdue_daily_working_days": _int(0, 366),
+    "overdue_days_after_end": _int(0, 3660),
+    "needs_deadline_every": _every,
+    "snooze_default_days": _int(1, 366),
+    "snooze_max_days": _int(1, 366),
     "remind_support": _bool,
     "routine_every": _every,
     "late_grace_minutes": _int(0),

@@ -87,3 +87,32 @@ def test_every_day_lies_in_its_period_and_its_key_round_trips(day: date, every: 
     # Periods tile the calendar: the next day is in this period or starts the next one.
     following = period_of(every, period.end + timedelta(days=1))
     assert following.start == period.end + timedelta(days=1)
+
+
+def test_a_month_of_each_year_is_keyed_as_that_month() -> None:
+    # "Tháng 12 hằng năm": yearly, and each year's period is its December.
+    december = period_of(Every.YEAR, date(2025, 3, 10), month=12)
+    assert december == Period("2025-12", date(2025, 12, 1), date(2025, 12, 31))
+    assert parse_period_key(december.key) == december  # "/xong 4 tháng 12" names it
+    assert date(2025, 3, 10) not in december
+    periods = periods_between(Every.YEAR, date(2025, 3, 15), date(2030, 12, 31), month=12)
+    assert [p.key for p in periods] == [f"{year}-12" for year in range(2025, 2031)]
+    february = periods_between(Every.YEAR, date(2024, 2, 10), date(2026, 2, 5), month=2)
+    assert [(p.key, p.end) for p in february] == [
+        ("2024-02", date(2024, 2, 29)),
+        ("2025-02", date(2025, 2, 28)),
+        ("2026-02", date(2026, 2, 28)),  # overlaps 01-05/02/2026
+    ]
+    assert periods_between(Every.YEAR, date(2025, 1, 1), date(2025, 11, 30), month=12) == []
+    assert periods_between(Every.YEAR, date(2025, 5, 1), date(2025, 4, 1), month=12) == []
+
+
+@pytest.mark.parametrize(
+    ("every", "month", "message"),
+    [(Every.MONTH, 12, "for yearly periods only"), (Every.YEAR, 13, "not a month: 13")],
+)
+def test_a_month_of_the_year_only_for_yearly_tasks(every: Every, month: int, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        period_of(every, date(2025, 1, 1), month=month)
+    with pytest.raises(ValueError, match=message):
+        periods_between(every, date(2025, 1, 1), date(2025, 12, 31), month=month)

@@ -4,6 +4,10 @@ A recurring task is never done once and for all: each week, month, quarter, half
 confirmed on its own, and each period is due on its last day. Periods are named by a short key
 (`2022-W31`, `2022-08`, `2022-Q3`, `2022-H2`, `2022`) that is stored with a confirmation and shown
 to people, so the key must round-trip through `parse_period_key`.
+
+A yearly task tied to one month (`Tháng 12 hằng năm`: `Every.YEAR` with `month=12`) has that
+month of each year as its period, keyed like any month (`2025-12`): the key round-trips to the
+same period, and `/xong 4 tháng 12` names it the way it names a monthly task's December.
 """
 
 from __future__ import annotations
@@ -34,9 +38,15 @@ class Period:
         return isinstance(day, date) and self.start <= day <= self.end
 
 
-def period_of(every: Every, day: date) -> Period:
-    """Return the period of kind `every` that contains `day`."""
+def period_of(every: Every, day: date, month: int | None = None) -> Period:
+    """Return the period of kind `every` that contains `day`.
+
+    With `month` (yearly tasks only) the period is that month of `day`'s year, which contains
+    `day` only when `day` falls in that month.
+    """
     every = Every(every)  # a stored "month" string works as well as the enum
+    if month is not None:
+        return _month_of_year(every, day.year, month)
     if every is Every.WEEK:
         iso_year, iso_week, iso_weekday = day.isocalendar()
         start = day - timedelta(days=iso_weekday - 1)
@@ -54,8 +64,17 @@ def period_of(every: Every, day: date) -> Period:
     raise ValueError(f"unknown period kind: {every!r}")
 
 
-def periods_between(every: Every, first: date, last: date) -> list[Period]:
-    """Return every period that overlaps [first, last], in order; empty when last < first."""
+def periods_between(
+    every: Every, first: date, last: date, month: int | None = None
+) -> list[Period]:
+    """Return every period that overlaps [first, last], in order; empty when last < first.
+
+    With `month` (yearly tasks only) the periods are that month of each year.
+    """
+    if month is not None:
+        years = range(first.year, last.year + 1) if first <= last else range(0)
+        in_years = (_month_of_year(every, year, month) for year in years)
+        return [p for p in in_years if p.start <= last and p.end >= first]
     periods: list[Period] = []
     day = first
     while day <= last:
@@ -83,6 +102,15 @@ def parse_period_key(key: str) -> Period:
     except ValueError as error:  # month 13, week 54, year 0
         raise ValueError(f"not a period key: {key!r} ({error})") from None
     raise ValueError(f"not a period key: {key!r} (expected {_EXAMPLES})")
+
+
+def _month_of_year(every: Every, year: int, month: int) -> Period:
+    """The period of a yearly task tied to `month`: that month of `year`, keyed as a month."""
+    if Every(every) is not Every.YEAR:
+        raise ValueError(f"a month of the year is for yearly periods only, not {every!r}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"not a month: {month!r}")
+    return _months(year, month, 1, f"{year}-{month:02d}")
 
 
 def _months(year: int, first_month: int, count: int, key: str) -> Period:
