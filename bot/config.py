@@ -239,7 +239,8 @@ def _agency(table: Mapping[str, Any]) -> AgencyConfig:
     code = _string("agency", table, "code", defaults.code).strip()
     if any(character.isspace() or character == "/" for character in code):
         raise ConfigError(
-            f'[agency] code must be a short code without spaces or "/" (e.g. "SGDĐT"), got {code!r}'
+            f'[agency] code must be a short code without spaces or "/" (e.g. "SGDĐT"), '
+            f"got {code!r}"
         )
     title = table.get("signer_title", "\n".join(defaults.signer_title))
     if isinstance(title, str):

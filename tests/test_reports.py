@@ -27,10 +27,11 @@ from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.reports import ReportData, ReportFormat, write_report
 from bot.reports.chart import build_status_figure, render_status_chart
-from bot.reports.docx_report import report_number, write_year_report
+from bot.reports.citation import about, document_kind, report_number
+from bot.reports.docx_report import recipient_lines, write_year_report
 from bot.reports.sample import sample_report_data
-from bot.reports.text import REPORT_COLOURS, shorten
-from bot.reports.xlsx_sheet import sheet_name, write_tracking_sheet
+from bot.reports.text import REPORT_COLOURS, REPORTED_COLOUR, SUPPORT_COLOUR, shorten
+from bot.reports.xlsx_sheet import HEADER_ROW, sheet_name, write_tracking_sheet
 from locales import LOCALES_DIR
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "bot" / "reports"
@@ -114,40 +115,48 @@ def test_docx_heading_is_the_decree_two_column_table(docx_doc):
     number = next(line for line in _cell_lines(left) if line.startswith("Số:"))
     assert number.replace("\u00a0", " ").split() == ["Số:", "/BC-SGDĐT"]
     assert _cell_lines(right)[:2] == [
-        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
     ]
     assert all(paragraph.runs[0].bold for paragraph in right.paragraphs[:2])
     date_line = next(p for p in right.paragraphs if p.text.startswith("Hưng Yên, ngày"))
     assert date_line.runs[0].italic
-    assert date_line.text.replace("\u00a0", " ").split() == [
-        "Hưng",
-        "Yên,",
-        "ngày",
-        "tháng",
-        "năm",
-        "2022",
-    ]
+    assert date_line.text == "Hưng Yên, ngày 26 tháng 9 năm 2022"
 
 
-def test_report_number_keeps_the_issuer_code():
-    assert report_number("187/KH-SGDĐT") == "/BC-SGDĐT"
-    assert report_number("12/KH-UBND") == "/BC-UBND"
-    assert report_number("không số") == "/BC"
+def test_report_number_is_the_configured_code():
+    assert report_number("SGDĐT") == "/BC-SGDĐT"
+    assert report_number(" STC ") == "/BC-STC"
+    assert report_number("") == "/BC"
 
 
-def test_docx_title_carries_the_plan_year(docx_doc, data, tr, tmp_path):
+def test_document_kind_follows_the_number_type_code(tr):
+    assert document_kind("187/KH-SGDĐT", tr) == "Kế hoạch"
+    assert document_kind("2530/QĐ-TTg", tr) == "Quyết định"
+    assert document_kind("624/TB-VPCP", tr) == "Thông báo"
+    assert document_kind("1234/SGDĐT-VP", tr) == "Văn bản"  # a Công văn has no type code
+    assert document_kind("không số", tr) == "Văn bản"
+
+
+def test_title_is_lowered_only_where_it_is_not_a_name():
+    assert about("Duy trì áp dụng, cải tiến HTQLCL") == "duy trì áp dụng, cải tiến HTQLCL"
+    assert about("Hưng Yên chuyển đổi số") == "Hưng Yên chuyển đổi số"
+    assert about("TCVN ISO 9001:2015 tại Sở") == "TCVN ISO 9001:2015 tại Sở"
+
+
+def test_docx_title_is_built_from_the_plan_number_date_and_title(docx_doc, data, tr, tmp_path):
     texts = _paragraph_texts(docx_doc)
     title = texts.index("BÁO CÁO")
     assert texts[title + 1] == (
-        "Kết quả thực hiện hoạt động duy trì và áp dụng, cải tiến HTQLCL theo tiêu chuẩn quốc "
-        "gia TCVN ISO 9001:2015 năm 2022"
+        "Kết quả thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07/02/2022 về duy trì áp dụng, cải "
+        "tiến Hệ thống quản lý chất lượng theo tiêu chuẩn quốc gia TCVN ISO 9001:2015 vào hoạt "
+        "động của Sở Giáo dục và Đào tạo Hưng Yên năm 2022"
     )
-    later = write_year_report(
-        dataclasses.replace(data, plan_year=2023), tmp_path / "y.docx", tr=tr
-    )
-    assert any(
-        text.endswith("ISO 9001:2015 năm 2023") for text in _paragraph_texts(Document(str(later)))
+    untitled = dataclasses.replace(data, plan_title="", plan_number="624/TB-VPCP")
+    path = write_year_report(untitled, tmp_path / "u.docx", tr=tr)
+    texts = _paragraph_texts(Document(str(path)))
+    assert texts[texts.index("BÁO CÁO") + 1] == (
+        "Kết quả thực hiện Thông báo số 624/TB-VPCP ngày 07/02/2022"
     )
 
 
@@ -156,7 +165,7 @@ def test_docx_opening_cites_the_plan_with_the_decree_date_form(docx_doc):
     assert opening.startswith(
         "Thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07 tháng 02 năm 2022 về duy"
     )
-    assert opening.endswith("báo cáo kết quả thực hiện như sau:")
+    assert opening.endswith("năm 2022, kết quả thực hiện như sau:")
 
 
 def test_docx_summary_states_the_counts(docx_doc, data):
@@ -222,7 +231,7 @@ def test_docx_table_shows_the_office_example_line_and_supporting_units(docx_doc)
     assert task2[0] == "Quá hạn 33 ngày (7/9 đơn vị)"
     assert "Phòng Giáo dục Trung học: Hoàn thành đúng hạn (15/08/2022)" in task2
     assert "Phòng Kế hoạch - Tài chính: Quá hạn 33 ngày" in task2
-    assert "Ban ISO Sở (phối hợp): Hoàn thành đúng hạn (20/08/2022)" in task2
+    assert "Ban ISO Sở (phối hợp): Đã báo cáo (20/08/2022)" in task2
     task10 = _task_table(docx_doc).rows[10].cells
     assert _cell_lines(task10[3]) == ["Theo quy định", "(chưa có hạn)"]
 
@@ -235,9 +244,25 @@ def test_docx_lists_shortcomings_and_ends_with_recipients_and_signer(docx_doc):
     )
     assert "- Nhiệm vụ 10 chưa có thời hạn cụ thể." in texts
     left, right = _signature_table(docx_doc).rows[0].cells
-    assert _cell_lines(left)[0] == "Nơi nhận:"
-    assert "- Lưu: VT, VP." in _cell_lines(left)
-    assert _cell_lines(right)[0] == "GIÁM ĐỐC"
+    assert _cell_lines(left) == [
+        "Nơi nhận:",
+        "- UBND tỉnh (để báo cáo);",
+        "- Giám đốc, các Phó Giám đốc Sở;",
+        "- Ban ISO Sở;",
+        "- Các phòng thuộc Sở;",
+        "- Lưu: VT, VP.",
+    ]
+    assert _cell_lines(right) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Đỗ Văn Khải"]
+    assert all(p.runs[0].bold for p in right.paragraphs if p.text)
+
+
+def test_recipient_lines_take_the_decree_punctuation():
+    assert recipient_lines(("- Như trên;", "Ban ISO Sở.", "  ", "Lưu: VT, VP;")) == [
+        "- Như trên;",
+        "- Ban ISO Sở;",
+        "- Lưu: VT, VP.",
+    ]
+    assert recipient_lines(()) == []
 
 
 def test_docx_page_and_fonts_follow_decree_30(docx_doc):
@@ -277,7 +302,8 @@ def test_docx_task_table_is_a_landscape_appendix_after_the_signature(docx_doc):
     appendix = texts.index("PHỤ LỤC")
     assert texts[appendix + 1] == "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO KẾ HOẠCH SỐ 187/KH-SGDĐT"
     assert texts[appendix + 2].replace("\u00a0", " ").split() == [
-        "(Kèm", "theo", "Báo", "cáo", "số", "/BC-SGDĐT", "ngày", "tháng", "năm", "2022)",
+        "(Kèm", "theo", "Báo", "cáo", "số", "/BC-SGDĐT", "ngày", "26", "tháng", "9", "năm",
+        "2022)",
     ]  # fmt: skip
     body = list(docx_doc.element.body)
     assert body.index(_signature_table(docx_doc)._tbl) < body.index(_task_table(docx_doc)._tbl)
@@ -307,10 +333,10 @@ def test_sheet_names_are_sanitized():
 def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
     sheet = workbook.worksheets[0]
     assert workbook.sheetnames == ["187-KH-SGDĐT", "Nhật ký nhắc việc"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
     assert header == [
         "TT",
-        "Nội dung (tóm tắt)",
+        "Nội dung",
         "Đơn vị",
         "Vai trò",
         "Kỳ",
@@ -322,14 +348,20 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
         "Số ngày trễ",
     ]
     assignments = [(task, a) for task in data.tasks for a in task.assignments]
-    rows = list(sheet.iter_rows(min_row=2))
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1))
     assert len(rows) == len(assignments) == 244
     for (task, a), row in zip(assignments, rows, strict=True):
         values = [cell.value for cell in row]
-        expected_state = "Bỏ lỡ kỳ" if _missed(a, data.today) else state_label(a.state, tr)
-        role = "Chủ trì" if a.role is AssignmentRole.LEAD else "Phối hợp"
+        lead = a.role is AssignmentRole.LEAD
+        if not lead:
+            expected_state = "Đã báo cáo" if a.confirmed_at else "Phối hợp"
+        elif _missed(a, data.today):
+            expected_state = "Bỏ lỡ kỳ"
+        else:
+            expected_state = state_label(a.state, tr)
+        role = "Chủ trì" if lead else "Phối hợp"
         assert values[0] == task.no
-        assert values[1] == shorten(task.content, 60)
+        assert values[1] == task.content  # in full: the sheet is where the Office reads it
         assert values[2:5] == [
             a.unit,
             role,
@@ -344,28 +376,45 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
             assert values[7] is None
             assert values[8] is None
         assert values[9] == a.note
-        assert values[10] == (a.late_days or None)
-        colour = REPORT_COLOURS[StateKind.OVERDUE if _missed(a, data.today) else a.state.kind]
+        assert values[10] == ((a.late_days or None) if lead else None)
+        if not lead:
+            colour = REPORTED_COLOUR if a.confirmed_at else SUPPORT_COLOUR
+        else:
+            colour = REPORT_COLOURS[StateKind.OVERDUE if _missed(a, data.today) else a.state.kind]
         assert row[6].fill.fgColor.rgb[-6:] == colour.lstrip("#").upper()
+
+
+def test_sheet_opens_with_title_rows_above_the_table(workbook):
+    for sheet in workbook.worksheets:
+        assert [sheet.cell(row, 1).value for row in range(1, HEADER_ROW)] == [
+            "UBND TỈNH HƯNG YÊN - SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+            "Theo dõi thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07/02/2022 về duy trì áp dụng, "
+            "cải tiến Hệ thống quản lý chất lượng theo tiêu chuẩn quốc gia TCVN ISO 9001:2015 "
+            "vào hoạt động của Sở Giáo dục và Đào tạo Hưng Yên năm 2022",
+            "Tình hình đến ngày 26/09/2022",
+            None,
+        ]
+        assert sheet["A1"].font.bold
 
 
 def test_sheet_header_is_frozen_filtered_and_dates_are_real_dates(workbook):
     for sheet in workbook.worksheets:
-        assert sheet.freeze_panes == "A2"
-        last = sheet.cell(1, sheet.max_column).column_letter
-        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
-        assert all(cell.font.bold for cell in sheet[1])
-        assert all(sheet.column_dimensions[cell.column_letter].width >= 6 for cell in sheet[1])
+        assert sheet.freeze_panes == "A6"
+        last = sheet.cell(HEADER_ROW, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A5:{last}{sheet.max_row}"
+        assert all(cell.font.bold for cell in sheet[HEADER_ROW])
+        widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[HEADER_ROW]]
+        assert min(widths) >= 6
     plan = workbook.worksheets[0]
-    assert plan["F2"].is_date
-    assert plan["F2"].number_format == "dd/mm/yyyy"
-    assert plan["H2"].is_date
-    assert plan["H2"].number_format == "dd/mm/yyyy hh:mm"
+    assert plan["F6"].is_date
+    assert plan["F6"].number_format == "dd/mm/yyyy"
+    assert plan["H6"].is_date
+    assert plan["H6"].number_format == "dd/mm/yyyy hh:mm"
 
 
 def test_log_sheet_lists_every_reminder_in_vietnamese(workbook, data):
     log = workbook["Nhật ký nhắc việc"]
-    rows = [[cell.value for cell in row] for row in log.iter_rows(min_row=2)]
+    rows = [[cell.value for cell in row] for row in log.iter_rows(min_row=HEADER_ROW + 1)]
     assert len(rows) == len(data.reminders)
     for entry, row in zip(data.reminders, rows, strict=True):
         assert row[0] == as_local(entry.at).replace(tzinfo=None)
