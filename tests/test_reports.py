@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import matplotlib as mpl
@@ -21,11 +21,11 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.clock import as_local
+from bot.clock import LOCAL_TZ, as_local
 from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, StateKind
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
-from bot.reports import ReportData, ReportFormat, write_report
+from bot.reports import AssignmentRow, ReportData, ReportFormat, TaskRow, write_report
 from bot.reports.chart import build_status_figure, render_status_chart
 from bot.reports.citation import about, document_kind, report_number
 from bot.reports.docx_report import recipient_lines, write_year_report
@@ -549,3 +549,225 @@ def test_report_catalog_is_complete_and_well_formed():
     # depending on file order.
     assert {m for m in ours.keys() & others.keys() if ours[m] != others[m]} == set()
     assert _used_msgids() - ours.keys() - others.keys() == set()
+
+
+# --- a plan other than 187 --------------------------------------------------------------------
+
+
+def _other_plan() -> ReportData:
+    """Sở Tài chính Bắc Ninh's own plan 12/KH-STC: nothing of plan 187, its wording or signer.
+
+    Task 1 is done by its lead while a supporting unit never reported; task 2 is overdue for one
+    lead unit, and its supporting unit reported after the deadline. Nothing recurs and every task
+    has a date, so a "0 …" clause would show up if zero counts were written.
+    """
+    today = date(2025, 6, 5)
+    lead, other, support = "Phòng Ngân sách", "Phòng Tin học - Thống kê", "Văn phòng Sở"
+
+    def row(no, unit, role, due, state, confirmed=None, note=None, late=0):
+        at = (
+            datetime(2025, confirmed[1], confirmed[0], 9, 30, tzinfo=LOCAL_TZ)
+            if confirmed
+            else None
+        )
+        return AssignmentRow(no, unit, role, "", due, state, at, "Lê Văn Cường" if at else None,
+                             note, late)  # fmt: skip
+
+    due1, due2 = date(2025, 4, 30), date(2025, 5, 20)
+    task1 = TaskRow(
+        no=1,
+        content="Rà soát danh mục dữ liệu dùng chung của ngành tài chính",
+        lead=(lead,),
+        support=(support,),
+        when="Trước 01/5/2025",
+        schedule=Schedule.deadline(due1),
+        state=State(StateKind.DONE_ON_TIME),
+        done_units=1,
+        owed_units=1,
+        missed_periods=0,
+        assignments=(
+            row(
+                1,
+                lead,
+                AssignmentRole.LEAD,
+                due1,
+                State(StateKind.DONE_ON_TIME),
+                (28, 4),
+                "Đã trình Giám đốc danh mục 42 nhóm dữ liệu",
+            ),
+            row(1, support, AssignmentRole.SUPPORT, due1, State(StateKind.OVERDUE, 36), late=36),
+        ),
+    )
+    task2 = TaskRow(
+        no=2,
+        content="Triển khai chữ ký số cho 100% công chức",
+        lead=(lead, other),
+        support=(support,),
+        when="Chậm nhất ngày 20/5/2025",
+        schedule=Schedule.deadline(due2),
+        state=State(StateKind.OVERDUE, 16),
+        done_units=1,
+        owed_units=2,
+        missed_periods=0,
+        assignments=(
+            row(2, lead, AssignmentRole.LEAD, due2, State(StateKind.DONE_ON_TIME), (19, 5)),
+            row(2, other, AssignmentRole.LEAD, due2, State(StateKind.OVERDUE, 16), late=16),
+            row(
+                2,
+                support,
+                AssignmentRole.SUPPORT,
+                due2,
+                State(StateKind.DONE_LATE, 3),
+                (23, 5),
+                "Đã cấp 35 chứng thư số",
+                late=3,
+            ),
+        ),
+    )
+    return ReportData(
+        agency_parent="UBND TỈNH BẮC NINH",
+        agency="SỞ TÀI CHÍNH",
+        place="Bắc Ninh",
+        plan_number="12/KH-STC",
+        plan_issued=date(2025, 1, 6),
+        plan_title="Triển khai thực hiện chuyển đổi số năm 2025",
+        plan_year=2025,
+        today=today,
+        tasks=(task1, task2),
+        reminders=(),
+        agency_code="STC",
+        signer_title=("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+        signer_name="Trần Thị Bình",
+        recipients=("UBND tỉnh (để báo cáo)", "Lưu: VT, VP"),
+    )
+
+
+@pytest.fixture(scope="module")
+def other() -> ReportData:
+    return _other_plan()
+
+
+@pytest.fixture(scope="module")
+def other_docx(other, tr, tmp_path_factory):
+    return Document(str(write_year_report(other, tmp_path_factory.mktemp("o") / "o.docx", tr=tr)))
+
+
+def _all_docx_text(document) -> str:
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(_paragraph_texts(document) + cells)
+
+
+def test_other_plan_docx_carries_its_own_heading_title_and_signer(other_docx):
+    left, right = other_docx.tables[0].rows[0].cells
+    assert _cell_lines(left)[:2] == ["UBND TỈNH BẮC NINH", "SỞ TÀI CHÍNH"]
+    number = next(line for line in _cell_lines(left) if line.startswith("Số:"))
+    assert number.replace("\u00a0", " ").split() == ["Số:", "/BC-STC"]
+    assert _cell_lines(right)[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert "Bắc Ninh, ngày 05 tháng 6 năm 2025" in _cell_lines(right)
+    texts = _paragraph_texts(other_docx)
+    assert texts[texts.index("BÁO CÁO") + 1] == (
+        "Kết quả thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025"
+    )
+    assert (
+        "Thực hiện Kế hoạch số 12/KH-STC ngày 06 tháng 01 năm 2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025, kết quả thực hiện như sau:" in texts
+    )
+    assert (
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025./." in texts
+    )
+    signature = _signature_table(other_docx).rows[0].cells
+    assert _cell_lines(signature[0]) == [
+        "Nơi nhận:",
+        "- UBND tỉnh (để báo cáo);",
+        "- Lưu: VT, VP.",
+    ]
+    assert _cell_lines(signature[1]) == [
+        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Trần Thị Bình",
+    ]  # fmt: skip
+    everything = _all_docx_text(other_docx)
+    for foreign in ("187", "ISO", "HƯNG YÊN", "Hưng Yên", "Ký tên", "đóng dấu", "HOÀ", "SGDĐT"):
+        assert foreign not in everything
+
+
+def test_other_plan_docx_states_no_zero_count(other_docx):
+    texts = _paragraph_texts(other_docx)
+    summary = next(t for t in texts if t.startswith("Tính đến"))
+    assert summary == (
+        "Tính đến ngày 05 tháng 6 năm 2025, Kế hoạch có 2 nhiệm vụ. Trong các nhiệm vụ thực "
+        "hiện một lần: 1 nhiệm vụ hoàn thành đúng hạn, 1 nhiệm vụ chưa hoàn thành (trong đó 1 "
+        "nhiệm vụ quá hạn)."
+    )
+    everything = _all_docx_text(other_docx)
+    assert "0 nhiệm vụ" not in everything
+    assert "0 lượt" not in everything
+    assert "thường xuyên" not in summary
+
+
+def test_other_plan_section_i2_lists_notes_and_open_units_per_task(other_docx):
+    texts = _paragraph_texts(other_docx)
+    first = texts.index("Nhiệm vụ 1: Rà soát danh mục dữ liệu dùng chung của ngành tài chính")
+    second = texts.index("Nhiệm vụ 2: Triển khai chữ ký số cho 100% công chức")
+    assert texts[first + 1 : second] == [
+        "- Tình hình thực hiện: Hoàn thành đúng hạn.",
+        "- Nội dung các đơn vị báo cáo:",
+        "+ Phòng Ngân sách: Đã trình Giám đốc danh mục 42 nhóm dữ liệu",
+    ]
+    assert texts[second + 1 : second + 5] == [
+        "- Tình hình thực hiện: Quá hạn 16 ngày; 1/2 đơn vị đã hoàn thành.",
+        "- Nội dung các đơn vị báo cáo:",
+        "+ Văn phòng Sở: Đã cấp 35 chứng thư số",
+        "- Chưa hoàn thành: Phòng Tin học - Thống kê.",
+    ]
+    assert "- Nhiệm vụ 2: chưa hoàn thành: Phòng Tin học - Thống kê (quá hạn 16 ngày)." in texts
+
+
+def test_other_plan_docx_never_shows_a_supporting_unit_late(other_docx):
+    table = _task_table(other_docx)
+    results = [line for row in table.rows[1:] for line in _cell_lines(row.cells[4])]
+    support = [line for line in results if line.startswith("Văn phòng Sở")]
+    assert support == ["Văn phòng Sở (phối hợp): Đã báo cáo (23/05/2025)"]
+    shortcomings = [t for t in _paragraph_texts(other_docx) if t.startswith("- Nhiệm vụ")]
+    assert not [line for line in shortcomings if "Văn phòng Sở" in line]
+
+
+def test_unconfigured_signer_leaves_the_block_blank(other, tr, tmp_path):
+    bare = dataclasses.replace(other, signer_title=(), signer_name="", recipients=())
+    document = Document(str(write_year_report(bare, tmp_path / "bare.docx", tr=tr)))
+    left, right = _signature_table(document).rows[0].cells
+    assert _cell_lines(left) == ["Nơi nhận:"]
+    assert [line.strip() for line in _cell_lines(right)] == [""] * 6
+    assert "Ký tên" not in _all_docx_text(document)
+
+
+def test_other_plan_sheet_has_its_title_rows_and_support_rows_never_overdue(other, tr, tmp_path):
+    book = load_workbook(write_tracking_sheet(other, tmp_path / "o.xlsx", tr=tr))
+    sheet = book.worksheets[0]
+    assert book.sheetnames == ["12-KH-STC", "Nhật ký nhắc việc"]
+    assert [sheet.cell(row, 1).value for row in range(1, 4)] == [
+        "UBND TỈNH BẮC NINH - SỞ TÀI CHÍNH",
+        "Theo dõi thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025",
+        "Tình hình đến ngày 05/06/2025",
+    ]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)]
+    assert [(r[0], r[2], r[3], r[6], r[10]) for r in rows] == [
+        (1, "Phòng Ngân sách", "Chủ trì", "Hoàn thành đúng hạn", None),
+        (1, "Văn phòng Sở", "Phối hợp", "Phối hợp", None),
+        (2, "Phòng Ngân sách", "Chủ trì", "Hoàn thành đúng hạn", None),
+        (2, "Phòng Tin học - Thống kê", "Chủ trì", "Quá hạn 16 ngày", 16),
+        (2, "Văn phòng Sở", "Phối hợp", "Đã báo cáo", None),
+    ]
+    assert rows[1][1] == "Rà soát danh mục dữ liệu dùng chung của ngành tài chính"
+    assert not [r for r in rows if r[3] == "Phối hợp" and "Quá hạn" in str(r[6])]
+
+
+def test_other_plan_chart_shows_no_supporting_unit_overdue(other, tr):
+    figure = build_status_figure(other, tr=tr)
+    axes, counts = figure.axes
+    texts = [text.get_text() for text in axes.texts]
+    assert "30/04 · Hoàn thành đúng hạn" in texts  # task 1: its supporting unit never reported
+    assert "20/05 · Quá hạn 16 ngày" in texts  # task 2: the lead unit still owing
+    assert [label.get_text() for label in counts.get_yticklabels()] == ["1/1", "1/2"]
+    title = [text.get_text() for text in figure.texts]
+    assert "Tiến độ thực hiện Kế hoạch số 12/KH-STC" in title
