@@ -30,7 +30,13 @@ from bot.reports.chart import build_status_figure, render_status_chart
 from bot.reports.citation import about, document_kind, report_number
 from bot.reports.docx_report import recipient_lines, write_year_report
 from bot.reports.sample import sample_report_data
-from bot.reports.text import REPORT_COLOURS, REPORTED_COLOUR, SUPPORT_COLOUR, shorten
+from bot.reports.text import (
+    REPORT_COLOURS,
+    REPORTED_COLOUR,
+    SUPPORT_COLOUR,
+    period_label,
+    shorten,
+)
 from bot.reports.xlsx_sheet import HEADER_ROW, sheet_name, write_tracking_sheet
 from locales import LOCALES_DIR
 
@@ -254,6 +260,16 @@ def test_docx_lists_shortcomings_and_ends_with_recipients_and_signer(docx_doc):
     ]
     assert _cell_lines(right) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Đỗ Văn Khải"]
     assert all(p.runs[0].bold for p in right.paragraphs if p.text)
+
+
+def test_periods_read_as_the_office_writes_them(tr):
+    # A month stays compact for the sheet's column; "Thường xuyên" is quarterly by default.
+    assert period_label("2022-08", tr) == "08/2022"
+    assert period_label("2022-Q3", tr) == "quý III/2022"
+    assert period_label("2022-H1", tr) == "6 tháng đầu năm 2022"
+    assert period_label("2022", tr) == "năm 2022"
+    assert period_label("", tr) == ""
+    assert period_label("khác", tr) == "khác"
 
 
 def test_recipient_lines_take_the_decree_punctuation():

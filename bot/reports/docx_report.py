@@ -288,7 +288,7 @@ def _task_paragraphs(document: DocxDocument, task: TaskRow, today: date, tr: Tra
 def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
     """The lines under a task in section I.2; nothing is said of what is zero or empty."""
     lines = [tr.gettext("- Progress: {progress}.", progress=task_progress(task, today, tr))]
-    notes = note_lines(task)
+    notes = note_lines(task, tr)
     if notes:
         lines.append(tr.gettext("- What the units reported:"))
         lines += [f"+ {note}" for note in notes[:LIST_LIMIT]]
@@ -467,7 +467,7 @@ def _task_table(document: DocxDocument, data: ReportData, tr: Translator) -> Non
         result = result_lines(task, data.today, tr)
         _table_cell(cells[4], result, bold_first=True)
         _table_cell(cells[5], [completed_on(task)], align=WD_ALIGN_PARAGRAPH.CENTER)
-        _table_cell(cells[6], note_lines(task))
+        _table_cell(cells[6], note_lines(task, tr))
     _set_widths(table, TABLE_WIDTHS_MM)
 
 
@@ -495,7 +495,7 @@ def result_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
         if current:
             head = tr.gettext(
                 "Period {period}: {state} ({units})",
-                period=period_label(current[0].period),
+                period=period_label(current[0].period, tr),
                 state=state_label(task.state, tr),
                 units=units,
             )
@@ -534,7 +534,7 @@ def _recurring_unit_lines(task: TaskRow, today: date, tr: Translator) -> list[st
         line = tr.gettext(
             "{unit}: {done}/{total} periods confirmed", unit=unit, done=done, total=len(rows)
         )
-        missed = [period_label(row.period) for row in rows if is_missed(row, today)]
+        missed = [period_label(row.period, tr) for row in rows if is_missed(row, today)]
         if missed:
             line += tr.gettext("; missed {periods}", periods=", ".join(missed))
         lines.append(line)
@@ -549,7 +549,7 @@ def completed_on(task: TaskRow) -> str:
     return chat_date(max(days)) if days else ""
 
 
-def note_lines(task: TaskRow) -> list[str]:
+def note_lines(task: TaskRow, tr: Translator) -> list[str]:
     """One line per unit that left a note; for a recurring task its latest note and period."""
     units = list(dict.fromkeys(row.unit for row in task.assignments))  # the result column's order
     latest: dict[str, AssignmentRow] = {}
@@ -562,7 +562,7 @@ def note_lines(task: TaskRow) -> list[str]:
     for unit in units:
         row = latest.get(unit)
         if row is not None:
-            period = f" ({period_label(row.period)})" if row.period else ""
+            period = f" ({period_label(row.period, tr)})" if row.period else ""
             lines.append(f"{unit}{period}: {row.note}")
     return lines
 

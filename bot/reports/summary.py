@@ -95,7 +95,7 @@ def task_progress(task: TaskRow, today: date, tr: Translator) -> str:
     rows = current_rows(task, today)
     if is_recurring(task) and rows:
         progress = tr.gettext(
-            "period {period}: {state}", period=period_label(rows[0].period), state=progress
+            "period {period}: {state}", period=period_label(rows[0].period, tr), state=progress
         )
     done = sum(row.state.kind.is_done for row in rows)
     if 0 < done < len(rows):

@@ -15,8 +15,10 @@ from datetime import date, datetime
 
 from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Every, ScheduleKind, StateKind
+from bot.domain.periods import parse_period_key
 from bot.i18n import N_, Translator
 from bot.presentation import STATE_COLOURS, state_label
+from bot.presentation import period_label as chat_period_label
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
 
 # "Due soon" gets its own amber in reports: on a chart, blue for both "in progress" and "due
@@ -116,12 +118,17 @@ def every_label(every: Every | None, tr: Translator) -> str:
     return tr.gettext(_EVERY_LABELS[every]) if every is not None else ""
 
 
-def period_label(period: str) -> str:
-    """`2022-08` → `08/2022`, the way the Office writes a month; other forms stay as stored."""
-    year, sep, month = period.partition("-")
-    if sep and year.isdigit() and month.isdigit() and len(year) == 4:
-        return f"{int(month):02d}/{year}"
-    return period
+def period_label(period: str, tr: Translator) -> str:
+    """`2022-08` → `08/2022`, the way the Office writes a month in a column; a quarter, half
+    year, year or week as chat names it (`quý III/2022`), since "Thường xuyên" is quarterly."""
+    year, sep, part = period.partition("-")
+    if sep and year.isdigit() and part.isdigit() and len(year) == 4:
+        return f"{int(part):02d}/{year}"
+    try:
+        parse_period_key(period)
+    except ValueError:
+        return period  # not a key this version knows: shown as stored rather than dropped
+    return chat_period_label(period, tr)
 
 
 def reminder_kind_label(kind: str, tr: Translator) -> str:

@@ -139,7 +139,7 @@ def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> Non
                     content,
                     row.unit,
                     role_label(row.role, tr),
-                    period_label(row.period),
+                    period_label(row.period, tr),
                     row.due,
                     row_state_label(row, data.today, tr),
                     _local(row.confirmed_at),
