@@ -66,11 +66,26 @@ class ZaloConfig:
 
 @dataclass(frozen=True, slots=True)
 class AgencyConfig:
-    """Who the agency is, for the heading of reports."""
+    """Who the agency is and who signs, for the heading and the signature block of reports.
 
+    The signer is left empty by default: a report with a blank signature block is filled in by
+    hand, one with an invented title would be sent out wrong.
+    """
+
+    #: The governing body, the heading's first line ("UBND TỈNH HƯNG YÊN"); may be empty.
     parent: str = "UBND TỈNH HƯNG YÊN"
+    #: The agency itself, in capitals, the heading's bold line.
     name: str = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+    #: The place before the date ("Hưng Yên, ngày …").
     place: str = "Hưng Yên"
+    #: The agency's short code in document numbers: "Số: /BC-SGDĐT"; empty gives "Số: /BC".
+    code: str = "SGDĐT"
+    #: The signer's title lines, top to bottom ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC").
+    signer_title: tuple[str, ...] = ()
+    #: The signer's full name, under the space for the signature.
+    signer_name: str = ""
+    #: The lines of "Nơi nhận", without the leading "- " or the closing ";" and ".".
+    recipients: tuple[str, ...] = ("Lưu: VT",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +165,7 @@ def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
         zalo=_dataclass_from("zalo", _table(raw, "zalo"), ZaloConfig),
         reminders=_table(raw, "reminders"),
         groups=_groups(_table(raw, "units")),
-        agency=_dataclass_from("agency", _table(raw, "agency"), AgencyConfig),
+        agency=_agency(_table(raw, "agency")),
     )
 
 
@@ -212,6 +227,48 @@ def _groups(table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
             raise ConfigError(f'[units.groups] "{name}" must be a list of unit names')
         groups[name] = tuple(m.strip() for m in members if m.strip())
     return groups
+
+
+def _agency(table: Mapping[str, Any]) -> AgencyConfig:
+    """Read [agency]; every problem is one line naming the key and what to write instead."""
+    _check_keys("agency", table, set(AgencyConfig.__dataclass_fields__))
+    defaults = AgencyConfig()
+    parent = _string("agency", table, "parent", defaults.parent).strip()
+    name = _required("agency", table, "name", defaults.name)
+    place = _required("agency", table, "place", defaults.place)
+    code = _string("agency", table, "code", defaults.code).strip()
+    if any(character.isspace() or character == "/" for character in code):
+        raise ConfigError(
+            f'[agency] code must be a short code without spaces or "/" (e.g. "SGDĐT"), '
+            f"got {code!r}"
+        )
+    title = table.get("signer_title", "\n".join(defaults.signer_title))
+    if isinstance(title, str):
+        title = title.split("\n")
+    if not isinstance(title, list) or not all(isinstance(line, str) for line in title):
+        raise ConfigError(
+            '[agency] signer_title must be a string (lines joined by "\\n") or a list of '
+            f"strings, got {title!r}"
+        )
+    recipients = table.get("recipients", list(defaults.recipients))
+    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
+        raise ConfigError(f"[agency] recipients must be a list of strings, got {recipients!r}")
+    return AgencyConfig(
+        parent=parent,
+        name=name,
+        place=place,
+        code=code,
+        signer_title=tuple(line.strip() for line in title if line.strip()),
+        signer_name=_string("agency", table, "signer_name", defaults.signer_name).strip(),
+        recipients=tuple(line.strip() for line in recipients if line.strip()),
+    )
+
+
+def _required(section: str, table: Mapping[str, Any], key: str, default: str) -> str:
+    value = _string(section, table, key, default).strip()
+    if not value:
+        raise ConfigError(f"[{section}] {key} must not be empty")
+    return value
 
 
 def _apply_environment(config: Config, environ: Mapping[str, str]) -> Config:

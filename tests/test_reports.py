@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import matplotlib as mpl
@@ -21,16 +21,23 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.clock import as_local
+from bot.clock import LOCAL_TZ, as_local
 from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, StateKind
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
-from bot.reports import ReportData, ReportFormat, write_report
+from bot.reports import AssignmentRow, ReportData, ReportFormat, TaskRow, write_report
 from bot.reports.chart import build_status_figure, render_status_chart
-from bot.reports.docx_report import report_number, write_year_report
+from bot.reports.citation import about, document_kind, report_number
+from bot.reports.docx_report import recipient_lines, write_year_report
 from bot.reports.sample import sample_report_data
-from bot.reports.text import REPORT_COLOURS, shorten
-from bot.reports.xlsx_sheet import sheet_name, write_tracking_sheet
+from bot.reports.text import (
+    REPORT_COLOURS,
+    REPORTED_COLOUR,
+    SUPPORT_COLOUR,
+    period_label,
+    shorten,
+)
+from bot.reports.xlsx_sheet import HEADER_ROW, sheet_name, write_tracking_sheet
 from locales import LOCALES_DIR
 
 REPORTS_DIR = Path(__file__).resolve().parents[1] / "bot" / "reports"
@@ -114,40 +121,48 @@ def test_docx_heading_is_the_decree_two_column_table(docx_doc):
     number = next(line for line in _cell_lines(left) if line.startswith("Số:"))
     assert number.replace("\u00a0", " ").split() == ["Số:", "/BC-SGDĐT"]
     assert _cell_lines(right)[:2] == [
-        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
     ]
     assert all(paragraph.runs[0].bold for paragraph in right.paragraphs[:2])
     date_line = next(p for p in right.paragraphs if p.text.startswith("Hưng Yên, ngày"))
     assert date_line.runs[0].italic
-    assert date_line.text.replace("\u00a0", " ").split() == [
-        "Hưng",
-        "Yên,",
-        "ngày",
-        "tháng",
-        "năm",
-        "2022",
-    ]
+    assert date_line.text == "Hưng Yên, ngày 26 tháng 9 năm 2022"
 
 
-def test_report_number_keeps_the_issuer_code():
-    assert report_number("187/KH-SGDĐT") == "/BC-SGDĐT"
-    assert report_number("12/KH-UBND") == "/BC-UBND"
-    assert report_number("không số") == "/BC"
+def test_report_number_is_the_configured_code():
+    assert report_number("SGDĐT") == "/BC-SGDĐT"
+    assert report_number(" STC ") == "/BC-STC"
+    assert report_number("") == "/BC"
 
 
-def test_docx_title_carries_the_plan_year(docx_doc, data, tr, tmp_path):
+def test_document_kind_follows_the_number_type_code(tr):
+    assert document_kind("187/KH-SGDĐT", tr) == "Kế hoạch"
+    assert document_kind("2530/QĐ-TTg", tr) == "Quyết định"
+    assert document_kind("624/TB-VPCP", tr) == "Thông báo"
+    assert document_kind("1234/SGDĐT-VP", tr) == "Văn bản"  # a Công văn has no type code
+    assert document_kind("không số", tr) == "Văn bản"
+
+
+def test_title_is_lowered_only_where_it_is_not_a_name():
+    assert about("Duy trì áp dụng, cải tiến HTQLCL") == "duy trì áp dụng, cải tiến HTQLCL"
+    assert about("Hưng Yên chuyển đổi số") == "Hưng Yên chuyển đổi số"
+    assert about("TCVN ISO 9001:2015 tại Sở") == "TCVN ISO 9001:2015 tại Sở"
+
+
+def test_docx_title_is_built_from_the_plan_number_date_and_title(docx_doc, data, tr, tmp_path):
     texts = _paragraph_texts(docx_doc)
     title = texts.index("BÁO CÁO")
     assert texts[title + 1] == (
-        "Kết quả thực hiện hoạt động duy trì và áp dụng, cải tiến HTQLCL theo tiêu chuẩn quốc "
-        "gia TCVN ISO 9001:2015 năm 2022"
+        "Kết quả thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07/02/2022 về duy trì áp dụng, cải "
+        "tiến Hệ thống quản lý chất lượng theo tiêu chuẩn quốc gia TCVN ISO 9001:2015 vào hoạt "
+        "động của Sở Giáo dục và Đào tạo Hưng Yên năm 2022"
     )
-    later = write_year_report(
-        dataclasses.replace(data, plan_year=2023), tmp_path / "y.docx", tr=tr
-    )
-    assert any(
-        text.endswith("ISO 9001:2015 năm 2023") for text in _paragraph_texts(Document(str(later)))
+    untitled = dataclasses.replace(data, plan_title="", plan_number="624/TB-VPCP")
+    path = write_year_report(untitled, tmp_path / "u.docx", tr=tr)
+    texts = _paragraph_texts(Document(str(path)))
+    assert texts[texts.index("BÁO CÁO") + 1] == (
+        "Kết quả thực hiện Thông báo số 624/TB-VPCP ngày 07/02/2022"
     )
 
 
@@ -156,7 +171,7 @@ def test_docx_opening_cites_the_plan_with_the_decree_date_form(docx_doc):
     assert opening.startswith(
         "Thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07 tháng 02 năm 2022 về duy"
     )
-    assert opening.endswith("báo cáo kết quả thực hiện như sau:")
+    assert opening.endswith("năm 2022, kết quả thực hiện như sau:")
 
 
 def test_docx_summary_states_the_counts(docx_doc, data):
@@ -222,7 +237,7 @@ def test_docx_table_shows_the_office_example_line_and_supporting_units(docx_doc)
     assert task2[0] == "Quá hạn 33 ngày (7/9 đơn vị)"
     assert "Phòng Giáo dục Trung học: Hoàn thành đúng hạn (15/08/2022)" in task2
     assert "Phòng Kế hoạch - Tài chính: Quá hạn 33 ngày" in task2
-    assert "Ban ISO Sở (phối hợp): Hoàn thành đúng hạn (20/08/2022)" in task2
+    assert "Ban ISO Sở (phối hợp): Đã báo cáo (20/08/2022)" in task2
     task10 = _task_table(docx_doc).rows[10].cells
     assert _cell_lines(task10[3]) == ["Theo quy định", "(chưa có hạn)"]
 
@@ -235,9 +250,35 @@ def test_docx_lists_shortcomings_and_ends_with_recipients_and_signer(docx_doc):
     )
     assert "- Nhiệm vụ 10 chưa có thời hạn cụ thể." in texts
     left, right = _signature_table(docx_doc).rows[0].cells
-    assert _cell_lines(left)[0] == "Nơi nhận:"
-    assert "- Lưu: VT, VP." in _cell_lines(left)
-    assert _cell_lines(right)[0] == "GIÁM ĐỐC"
+    assert _cell_lines(left) == [
+        "Nơi nhận:",
+        "- UBND tỉnh (để báo cáo);",
+        "- Giám đốc, các Phó Giám đốc Sở;",
+        "- Ban ISO Sở;",
+        "- Các phòng thuộc Sở;",
+        "- Lưu: VT, VP.",
+    ]
+    assert _cell_lines(right) == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Đỗ Văn Khải"]
+    assert all(p.runs[0].bold for p in right.paragraphs if p.text)
+
+
+def test_periods_read_as_the_office_writes_them(tr):
+    # A month stays compact for the sheet's column; "Thường xuyên" is quarterly by default.
+    assert period_label("2022-08", tr) == "08/2022"
+    assert period_label("2022-Q3", tr) == "quý III/2022"
+    assert period_label("2022-H1", tr) == "6 tháng đầu năm 2022"
+    assert period_label("2022", tr) == "năm 2022"
+    assert period_label("", tr) == ""
+    assert period_label("khác", tr) == "khác"
+
+
+def test_recipient_lines_take_the_decree_punctuation():
+    assert recipient_lines(("- Như trên;", "Ban ISO Sở.", "  ", "Lưu: VT, VP;")) == [
+        "- Như trên;",
+        "- Ban ISO Sở;",
+        "- Lưu: VT, VP.",
+    ]
+    assert recipient_lines(()) == []
 
 
 def test_docx_page_and_fonts_follow_decree_30(docx_doc):
@@ -277,7 +318,8 @@ def test_docx_task_table_is_a_landscape_appendix_after_the_signature(docx_doc):
     appendix = texts.index("PHỤ LỤC")
     assert texts[appendix + 1] == "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ THEO KẾ HOẠCH SỐ 187/KH-SGDĐT"
     assert texts[appendix + 2].replace("\u00a0", " ").split() == [
-        "(Kèm", "theo", "Báo", "cáo", "số", "/BC-SGDĐT", "ngày", "tháng", "năm", "2022)",
+        "(Kèm", "theo", "Báo", "cáo", "số", "/BC-SGDĐT", "ngày", "26", "tháng", "9", "năm",
+        "2022)",
     ]  # fmt: skip
     body = list(docx_doc.element.body)
     assert body.index(_signature_table(docx_doc)._tbl) < body.index(_task_table(docx_doc)._tbl)
@@ -307,10 +349,10 @@ def test_sheet_names_are_sanitized():
 def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
     sheet = workbook.worksheets[0]
     assert workbook.sheetnames == ["187-KH-SGDĐT", "Nhật ký nhắc việc"]
-    header = [cell.value for cell in sheet[1]]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
     assert header == [
         "TT",
-        "Nội dung (tóm tắt)",
+        "Nội dung",
         "Đơn vị",
         "Vai trò",
         "Kỳ",
@@ -322,14 +364,20 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
         "Số ngày trễ",
     ]
     assignments = [(task, a) for task in data.tasks for a in task.assignments]
-    rows = list(sheet.iter_rows(min_row=2))
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1))
     assert len(rows) == len(assignments) == 244
     for (task, a), row in zip(assignments, rows, strict=True):
         values = [cell.value for cell in row]
-        expected_state = "Bỏ lỡ kỳ" if _missed(a, data.today) else state_label(a.state, tr)
-        role = "Chủ trì" if a.role is AssignmentRole.LEAD else "Phối hợp"
+        lead = a.role is AssignmentRole.LEAD
+        if not lead:
+            expected_state = "Đã báo cáo" if a.confirmed_at else "Phối hợp"
+        elif _missed(a, data.today):
+            expected_state = "Bỏ lỡ kỳ"
+        else:
+            expected_state = state_label(a.state, tr)
+        role = "Chủ trì" if lead else "Phối hợp"
         assert values[0] == task.no
-        assert values[1] == shorten(task.content, 60)
+        assert values[1] == task.content  # in full: the sheet is where the Office reads it
         assert values[2:5] == [
             a.unit,
             role,
@@ -344,28 +392,45 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
             assert values[7] is None
             assert values[8] is None
         assert values[9] == a.note
-        assert values[10] == (a.late_days or None)
-        colour = REPORT_COLOURS[StateKind.OVERDUE if _missed(a, data.today) else a.state.kind]
+        assert values[10] == ((a.late_days or None) if lead else None)
+        if not lead:
+            colour = REPORTED_COLOUR if a.confirmed_at else SUPPORT_COLOUR
+        else:
+            colour = REPORT_COLOURS[StateKind.OVERDUE if _missed(a, data.today) else a.state.kind]
         assert row[6].fill.fgColor.rgb[-6:] == colour.lstrip("#").upper()
+
+
+def test_sheet_opens_with_title_rows_above_the_table(workbook):
+    for sheet in workbook.worksheets:
+        assert [sheet.cell(row, 1).value for row in range(1, HEADER_ROW)] == [
+            "UBND TỈNH HƯNG YÊN - SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+            "Theo dõi thực hiện Kế hoạch số 187/KH-SGDĐT ngày 07/02/2022 về duy trì áp dụng, "
+            "cải tiến Hệ thống quản lý chất lượng theo tiêu chuẩn quốc gia TCVN ISO 9001:2015 "
+            "vào hoạt động của Sở Giáo dục và Đào tạo Hưng Yên năm 2022",
+            "Tình hình đến ngày 26/09/2022",
+            None,
+        ]
+        assert sheet["A1"].font.bold
 
 
 def test_sheet_header_is_frozen_filtered_and_dates_are_real_dates(workbook):
     for sheet in workbook.worksheets:
-        assert sheet.freeze_panes == "A2"
-        last = sheet.cell(1, sheet.max_column).column_letter
-        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
-        assert all(cell.font.bold for cell in sheet[1])
-        assert all(sheet.column_dimensions[cell.column_letter].width >= 6 for cell in sheet[1])
+        assert sheet.freeze_panes == "A6"
+        last = sheet.cell(HEADER_ROW, sheet.max_column).column_letter
+        assert sheet.auto_filter.ref == f"A5:{last}{sheet.max_row}"
+        assert all(cell.font.bold for cell in sheet[HEADER_ROW])
+        widths = [sheet.column_dimensions[cell.column_letter].width for cell in sheet[HEADER_ROW]]
+        assert min(widths) >= 6
     plan = workbook.worksheets[0]
-    assert plan["F2"].is_date
-    assert plan["F2"].number_format == "dd/mm/yyyy"
-    assert plan["H2"].is_date
-    assert plan["H2"].number_format == "dd/mm/yyyy hh:mm"
+    assert plan["F6"].is_date
+    assert plan["F6"].number_format == "dd/mm/yyyy"
+    assert plan["H6"].is_date
+    assert plan["H6"].number_format == "dd/mm/yyyy hh:mm"
 
 
 def test_log_sheet_lists_every_reminder_in_vietnamese(workbook, data):
     log = workbook["Nhật ký nhắc việc"]
-    rows = [[cell.value for cell in row] for row in log.iter_rows(min_row=2)]
+    rows = [[cell.value for cell in row] for row in log.iter_rows(min_row=HEADER_ROW + 1)]
     assert len(rows) == len(data.reminders)
     for entry, row in zip(data.reminders, rows, strict=True):
         assert row[0] == as_local(entry.at).replace(tzinfo=None)
@@ -500,3 +565,225 @@ def test_report_catalog_is_complete_and_well_formed():
     # depending on file order.
     assert {m for m in ours.keys() & others.keys() if ours[m] != others[m]} == set()
     assert _used_msgids() - ours.keys() - others.keys() == set()
+
+
+# --- a plan other than 187 --------------------------------------------------------------------
+
+
+def _other_plan() -> ReportData:
+    """Sở Tài chính Bắc Ninh's own plan 12/KH-STC: nothing of plan 187, its wording or signer.
+
+    Task 1 is done by its lead while a supporting unit never reported; task 2 is overdue for one
+    lead unit, and its supporting unit reported after the deadline. Nothing recurs and every task
+    has a date, so a "0 …" clause would show up if zero counts were written.
+    """
+    today = date(2025, 6, 5)
+    lead, other, support = "Phòng Ngân sách", "Phòng Tin học - Thống kê", "Văn phòng Sở"
+
+    def row(no, unit, role, due, state, confirmed=None, note=None, late=0):
+        at = (
+            datetime(2025, confirmed[1], confirmed[0], 9, 30, tzinfo=LOCAL_TZ)
+            if confirmed
+            else None
+        )
+        return AssignmentRow(no, unit, role, "", due, state, at, "Lê Văn Cường" if at else None,
+                             note, late)  # fmt: skip
+
+    due1, due2 = date(2025, 4, 30), date(2025, 5, 20)
+    task1 = TaskRow(
+        no=1,
+        content="Rà soát danh mục dữ liệu dùng chung của ngành tài chính",
+        lead=(lead,),
+        support=(support,),
+        when="Trước 01/5/2025",
+        schedule=Schedule.deadline(due1),
+        state=State(StateKind.DONE_ON_TIME),
+        done_units=1,
+        owed_units=1,
+        missed_periods=0,
+        assignments=(
+            row(
+                1,
+                lead,
+                AssignmentRole.LEAD,
+                due1,
+                State(StateKind.DONE_ON_TIME),
+                (28, 4),
+                "Đã trình Giám đốc danh mục 42 nhóm dữ liệu",
+            ),
+            row(1, support, AssignmentRole.SUPPORT, due1, State(StateKind.OVERDUE, 36), late=36),
+        ),
+    )
+    task2 = TaskRow(
+        no=2,
+        content="Triển khai chữ ký số cho 100% công chức",
+        lead=(lead, other),
+        support=(support,),
+        when="Chậm nhất ngày 20/5/2025",
+        schedule=Schedule.deadline(due2),
+        state=State(StateKind.OVERDUE, 16),
+        done_units=1,
+        owed_units=2,
+        missed_periods=0,
+        assignments=(
+            row(2, lead, AssignmentRole.LEAD, due2, State(StateKind.DONE_ON_TIME), (19, 5)),
+            row(2, other, AssignmentRole.LEAD, due2, State(StateKind.OVERDUE, 16), late=16),
+            row(
+                2,
+                support,
+                AssignmentRole.SUPPORT,
+                due2,
+                State(StateKind.DONE_LATE, 3),
+                (23, 5),
+                "Đã cấp 35 chứng thư số",
+                late=3,
+            ),
+        ),
+    )
+    return ReportData(
+        agency_parent="UBND TỈNH BẮC NINH",
+        agency="SỞ TÀI CHÍNH",
+        place="Bắc Ninh",
+        plan_number="12/KH-STC",
+        plan_issued=date(2025, 1, 6),
+        plan_title="Triển khai thực hiện chuyển đổi số năm 2025",
+        plan_year=2025,
+        today=today,
+        tasks=(task1, task2),
+        reminders=(),
+        agency_code="STC",
+        signer_title=("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+        signer_name="Trần Thị Bình",
+        recipients=("UBND tỉnh (để báo cáo)", "Lưu: VT, VP"),
+    )
+
+
+@pytest.fixture(scope="module")
+def other() -> ReportData:
+    return _other_plan()
+
+
+@pytest.fixture(scope="module")
+def other_docx(other, tr, tmp_path_factory):
+    return Document(str(write_year_report(other, tmp_path_factory.mktemp("o") / "o.docx", tr=tr)))
+
+
+def _all_docx_text(document) -> str:
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(_paragraph_texts(document) + cells)
+
+
+def test_other_plan_docx_carries_its_own_heading_title_and_signer(other_docx):
+    left, right = other_docx.tables[0].rows[0].cells
+    assert _cell_lines(left)[:2] == ["UBND TỈNH BẮC NINH", "SỞ TÀI CHÍNH"]
+    number = next(line for line in _cell_lines(left) if line.startswith("Số:"))
+    assert number.replace("\u00a0", " ").split() == ["Số:", "/BC-STC"]
+    assert _cell_lines(right)[0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert "Bắc Ninh, ngày 05 tháng 6 năm 2025" in _cell_lines(right)
+    texts = _paragraph_texts(other_docx)
+    assert texts[texts.index("BÁO CÁO") + 1] == (
+        "Kết quả thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025"
+    )
+    assert (
+        "Thực hiện Kế hoạch số 12/KH-STC ngày 06 tháng 01 năm 2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025, kết quả thực hiện như sau:" in texts
+    )
+    assert (
+        "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025./." in texts
+    )
+    signature = _signature_table(other_docx).rows[0].cells
+    assert _cell_lines(signature[0]) == [
+        "Nơi nhận:",
+        "- UBND tỉnh (để báo cáo);",
+        "- Lưu: VT, VP.",
+    ]
+    assert _cell_lines(signature[1]) == [
+        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "", "", "", "", "Trần Thị Bình",
+    ]  # fmt: skip
+    everything = _all_docx_text(other_docx)
+    for foreign in ("187", "ISO", "HƯNG YÊN", "Hưng Yên", "Ký tên", "đóng dấu", "HOÀ", "SGDĐT"):
+        assert foreign not in everything
+
+
+def test_other_plan_docx_states_no_zero_count(other_docx):
+    texts = _paragraph_texts(other_docx)
+    summary = next(t for t in texts if t.startswith("Tính đến"))
+    assert summary == (
+        "Tính đến ngày 05 tháng 6 năm 2025, Kế hoạch có 2 nhiệm vụ. Trong các nhiệm vụ thực "
+        "hiện một lần: 1 nhiệm vụ hoàn thành đúng hạn, 1 nhiệm vụ chưa hoàn thành (trong đó 1 "
+        "nhiệm vụ quá hạn)."
+    )
+    everything = _all_docx_text(other_docx)
+    assert "0 nhiệm vụ" not in everything
+    assert "0 lượt" not in everything
+    assert "thường xuyên" not in summary
+
+
+def test_other_plan_section_i2_lists_notes_and_open_units_per_task(other_docx):
+    texts = _paragraph_texts(other_docx)
+    first = texts.index("Nhiệm vụ 1: Rà soát danh mục dữ liệu dùng chung của ngành tài chính")
+    second = texts.index("Nhiệm vụ 2: Triển khai chữ ký số cho 100% công chức")
+    assert texts[first + 1 : second] == [
+        "- Tình hình thực hiện: Hoàn thành đúng hạn.",
+        "- Nội dung các đơn vị báo cáo:",
+        "+ Phòng Ngân sách: Đã trình Giám đốc danh mục 42 nhóm dữ liệu",
+    ]
+    assert texts[second + 1 : second + 5] == [
+        "- Tình hình thực hiện: Quá hạn 16 ngày; 1/2 đơn vị đã hoàn thành.",
+        "- Nội dung các đơn vị báo cáo:",
+        "+ Văn phòng Sở: Đã cấp 35 chứng thư số",
+        "- Chưa hoàn thành: Phòng Tin học - Thống kê.",
+    ]
+    assert "- Nhiệm vụ 2: chưa hoàn thành: Phòng Tin học - Thống kê (quá hạn 16 ngày)." in texts
+
+
+def test_other_plan_docx_never_shows_a_supporting_unit_late(other_docx):
+    table = _task_table(other_docx)
+    results = [line for row in table.rows[1:] for line in _cell_lines(row.cells[4])]
+    support = [line for line in results if line.startswith("Văn phòng Sở")]
+    assert support == ["Văn phòng Sở (phối hợp): Đã báo cáo (23/05/2025)"]
+    shortcomings = [t for t in _paragraph_texts(other_docx) if t.startswith("- Nhiệm vụ")]
+    assert not [line for line in shortcomings if "Văn phòng Sở" in line]
+
+
+def test_unconfigured_signer_leaves_the_block_blank(other, tr, tmp_path):
+    bare = dataclasses.replace(other, signer_title=(), signer_name="", recipients=())
+    document = Document(str(write_year_report(bare, tmp_path / "bare.docx", tr=tr)))
+    left, right = _signature_table(document).rows[0].cells
+    assert _cell_lines(left) == ["Nơi nhận:"]
+    assert [line.strip() for line in _cell_lines(right)] == [""] * 6
+    assert "Ký tên" not in _all_docx_text(document)
+
+
+def test_other_plan_sheet_has_its_title_rows_and_support_rows_never_overdue(other, tr, tmp_path):
+    book = load_workbook(write_tracking_sheet(other, tmp_path / "o.xlsx", tr=tr))
+    sheet = book.worksheets[0]
+    assert book.sheetnames == ["12-KH-STC", "Nhật ký nhắc việc"]
+    assert [sheet.cell(row, 1).value for row in range(1, 4)] == [
+        "UBND TỈNH BẮC NINH - SỞ TÀI CHÍNH",
+        "Theo dõi thực hiện Kế hoạch số 12/KH-STC ngày 06/01/2025 về triển khai thực hiện "
+        "chuyển đổi số năm 2025",
+        "Tình hình đến ngày 05/06/2025",
+    ]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)]
+    assert [(r[0], r[2], r[3], r[6], r[10]) for r in rows] == [
+        (1, "Phòng Ngân sách", "Chủ trì", "Hoàn thành đúng hạn", None),
+        (1, "Văn phòng Sở", "Phối hợp", "Phối hợp", None),
+        (2, "Phòng Ngân sách", "Chủ trì", "Hoàn thành đúng hạn", None),
+        (2, "Phòng Tin học - Thống kê", "Chủ trì", "Quá hạn 16 ngày", 16),
+        (2, "Văn phòng Sở", "Phối hợp", "Đã báo cáo", None),
+    ]
+    assert rows[1][1] == "Rà soát danh mục dữ liệu dùng chung của ngành tài chính"
+    assert not [r for r in rows if r[3] == "Phối hợp" and "Quá hạn" in str(r[6])]
+
+
+def test_other_plan_chart_shows_no_supporting_unit_overdue(other, tr):
+    figure = build_status_figure(other, tr=tr)
+    axes, counts = figure.axes
+    texts = [text.get_text() for text in axes.texts]
+    assert "30/04 · Hoàn thành đúng hạn" in texts  # task 1: its supporting unit never reported
+    assert "20/05 · Quá hạn 16 ngày" in texts  # task 2: the lead unit still owing
+    assert [label.get_text() for label in counts.get_yticklabels()] == ["1/1", "1/2"]
+    title = [text.get_text() for text in figure.texts]
+    assert "Tiến độ thực hiện Kế hoạch số 12/KH-STC" in title

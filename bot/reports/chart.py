@@ -3,7 +3,8 @@
 One row per task: its number, a shortened content line, and under it the task's time on a
 January–December axis (a bar for a window, a diamond for a deadline, month cells on a whole-year
 stripe for a recurring task, only the words "no deadline yet" for a task without a date). Colour
-is the state; the right column is "units done / units owed".
+is the state; the right column is "units done / units owed". Both count lead units only: a
+supporting unit owes nothing, so nothing it has not done can colour a row overdue.
 
 Matplotlib is used through `Figure` and the Agg canvas only, inside an `rc_context`: pyplot's
 global figure manager and the process-wide backend stay untouched for the rest of the bot.
@@ -29,6 +30,7 @@ from matplotlib.transforms import blended_transform_factory
 from bot.domain.model import Every, ScheduleKind, StateKind
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
+from bot.reports.citation import cited_document
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
 from bot.reports.text import (
     MISSED_COLOUR,
@@ -439,7 +441,7 @@ def _draw_titles(figure: Figure, data: ReportData, height_px: int, tr: Translato
     figure.text(
         LEFT_PX / WIDTH_PX / 2,
         1 - 18 / height_px,
-        tr.gettext("Progress of plan {number}", number=data.plan_number),
+        tr.gettext("Progress of {document}", document=cited_document(data.plan_number, None, tr)),
         ha="left",
         va="top",
         fontsize=TITLE_SIZE,

@@ -62,9 +62,13 @@ class ReminderLogRow:
 
 @dataclass(frozen=True, slots=True)
 class ReportData:
-    """Everything a report shows: the issuing agency, the plan, its tasks and the reminder log."""
+    """Everything a report shows: the issuing agency, the plan, its tasks and the reminder log.
 
-    agency_parent: str  # "UBND TỈNH HƯNG YÊN"
+    The signer fields default to empty: the Word report then leaves the signature block blank
+    for the Office to fill by hand instead of printing a title nobody configured.
+    """
+
+    agency_parent: str  # "UBND TỈNH HƯNG YÊN"; "" when the agency has no governing body line
     agency: str  # "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
     place: str  # "Hưng Yên"
     plan_number: str
@@ -74,3 +78,7 @@ class ReportData:
     today: date
     tasks: tuple[TaskRow, ...]
     reminders: tuple[ReminderLogRow, ...]
+    agency_code: str = ""  # "SGDĐT": the report is "Số: /BC-SGDĐT"; "" gives "Số: /BC"
+    signer_title: tuple[str, ...] = ()  # ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC")
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()  # "Nơi nhận" lines, bare: "Ban ISO Sở", "Lưu: VT, VP"

@@ -22,18 +22,28 @@ from docx.shared import Cm, Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.domain.model import AssignmentRole, ScheduleKind, StateKind
+from bot.domain.model import ScheduleKind, StateKind
 from bot.i18n import Translator, chat_date, document_date
 from bot.presentation import state_label
+from bot.reports.citation import (
+    about,
+    cited_document,
+    cited_document_in_text,
+    document_kind,
+    report_number,
+    report_subject,
+)
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
+from bot.reports.summary import current_rows, open_units, summary_sentences, task_progress
 from bot.reports.text import (
     every_label,
     is_missed,
     is_recurring,
+    is_support,
     lead_rows,
     local_date,
     period_label,
-    summarize,
+    support_label,
 )
 
 FONT = "Times New Roman"
@@ -48,7 +58,9 @@ HEADING_WIDTHS_MM = (72, TEXT_WIDTH_MM + 10 - 72)
 LANDSCAPE_TEXT_WIDTH_MM = PAGE_HEIGHT_MM - MARGINS_MM["left"] - MARGINS_MM["right"]
 # TT, Nội dung, Đơn vị chủ trì, Thời hạn, Kết quả, Ngày hoàn thành, Ghi chú: the landscape width.
 TABLE_WIDTHS_MM = (10, 48, 26, 28, 72, 24, 44)
-BLANK = "\u00a0" * 6  # the gaps the Office fills by hand: "Số:      /BC-…", "ngày      tháng"
+BLANK = "\u00a0" * 6  # the gap the Office fills by hand: "Số:      /BC-…"
+SIGNATURE_LINES = 4  # empty lines between the signer's title and name, room to sign and seal
+LIST_LIMIT = 10  # units or notes named per task in the body; the appendix has them all
 
 
 def write_year_report(
@@ -75,10 +87,13 @@ def write_year_report(
     _proposals(document, tr)
     closing = _body(
         document,
-        tr.gettext("This is the report on carrying out plan {number}./.", number=data.plan_number),
+        tr.gettext(
+            "This is the report on carrying out {document}./.",
+            document=cited_document(data.plan_number, data.plan_issued, tr),
+        ),
     )
     closing.paragraph_format.keep_with_next = True  # never a signature page without text
-    _recipients_and_signature(document, tr)
+    _recipients_and_signature(document, data, tr)
     if appendix:
         _start_section(document, landscape=True)
         _appendix_heading(document, data, tr)
@@ -172,6 +187,7 @@ def _set_up_fonts(document: DocxDocument) -> None:
 def _set_properties(document: DocxDocument, data: ReportData, tr: Translator) -> None:
     properties = document.core_properties
     properties.title = _report_subject(data, tr)
+    properties.subject = data.plan_number
     properties.author = data.agency
     properties.last_modified_by = data.agency
     properties.language = "vi-VN"
@@ -182,18 +198,7 @@ def _set_properties(document: DocxDocument, data: ReportData, tr: Translator) ->
 
 
 def _report_subject(data: ReportData, tr: Translator) -> str:
-    return tr.gettext(
-        "Results of maintaining, applying and improving the quality management system "
-        "under TCVN ISO 9001:2015 in {year}",
-        year=data.plan_year,
-    )
-
-
-def report_number(plan_number: str) -> str:
-    """`187/KH-SGDĐT` → `/BC-SGDĐT`: a report carries the plan's issuer code after "BC"."""
-    _, slash, code = plan_number.partition("/")
-    issuer = code.split("-", 1)[1] if slash and "-" in code else ""
-    return f"/BC-{issuer}" if issuer else "/BC"
+    return report_subject(data.plan_number, data.plan_issued, data.plan_title, tr)
 
 
 def _heading(document: DocxDocument, data: ReportData, tr: Translator) -> None:
@@ -205,12 +210,13 @@ def _heading(document: DocxDocument, data: ReportData, tr: Translator) -> None:
     _no_cell_margins(table)
     left, right = table.rows[0].cells
 
-    _cell_line(left, data.agency_parent, size=13, first=True)
-    _cell_line(left, data.agency, size=13, bold=True)
+    if data.agency_parent.strip():
+        _cell_line(left, data.agency_parent, size=13, first=True)
+    _cell_line(left, data.agency, size=13, bold=True, first=not data.agency_parent.strip())
     _rule(left.add_paragraph(), HEADING_WIDTHS_MM[0], 25)
     number = _cell_line(
         left,
-        tr.gettext("No.: {blank}{number}", blank=BLANK, number=report_number(data.plan_number)),
+        tr.gettext("No.: {blank}{number}", blank=BLANK, number=report_number(data.agency_code)),
         size=13,
     )
     number.paragraph_format.space_before = Pt(6)
@@ -220,12 +226,7 @@ def _heading(document: DocxDocument, data: ReportData, tr: Translator) -> None:
     _rule(right.add_paragraph(), HEADING_WIDTHS_MM[1], 60)
     place = _cell_line(
         right,
-        tr.gettext(
-            "{place}, day {blank} month {blank} year {year}",
-            place=data.place,
-            blank=BLANK,
-            year=data.today.year,
-        ),
+        tr.gettext("{place}, {date}", place=data.place, date=document_date(data.today)),
         size=14,
         italic=True,
     )
@@ -243,21 +244,15 @@ def _title(document: DocxDocument, data: ReportData, tr: Translator) -> None:
 
 def _opening(document: DocxDocument, data: ReportData, tr: Translator) -> None:
     """Cite the plan answered ("Thực hiện Kế hoạch số …") with the decree's date form."""
-    issued = f" {document_date(data.plan_issued)}" if data.plan_issued else ""
-    if not data.plan_title.strip():
-        text = tr.gettext(
-            "Pursuant to Plan No. {number}{issued}, the Department reports the results as "
-            "follows:",
-            number=data.plan_number,
-            issued=issued,
-        )
+    cited = cited_document_in_text(data.plan_number, data.plan_issued, tr)
+    title = " ".join(data.plan_title.split()).rstrip(".")
+    if not title:
+        text = tr.gettext("Pursuant to {document}, the results are as follows:", document=cited)
     else:
         text = tr.gettext(
-            "Pursuant to Plan No. {number}{issued} on {title}, the Department reports the "
-            "results as follows:",
-            number=data.plan_number,
-            issued=issued,
-            title=_lower_first(data.plan_title.strip()),
+            "Pursuant to {document} on {title}, the results are as follows:",
+            document=cited,
+            title=about(title),
         )
     _body(document, text)
 
@@ -266,28 +261,73 @@ def _results(document: DocxDocument, data: ReportData, tr: Translator, *, append
     _section(document, tr.gettext("I. RESULTS"))
     _section(document, tr.gettext("1. Overview"))
     _body(document, summary_sentence(data, tr))
+    if not data.tasks:
+        return
+    _section(document, tr.gettext("2. Results of each task"))
+    for task in data.tasks:
+        _task_paragraphs(document, task, data.today, tr)
     if appendix:
-        _section(document, tr.gettext("2. Results of each task"))
         _body(document, tr.gettext("Details of each task are in the attached appendix."))
         return
     _start_section(document, landscape=True)
-    _section(document, tr.gettext("2. Results of each task"))
     _task_table(document, data, tr)
     _start_section(document, landscape=False)
+
+
+def _task_paragraphs(document: DocxDocument, task: TaskRow, today: date, tr: Translator) -> None:
+    """One task in the body: its content, how far it is, what units wrote, who still owes it."""
+    heading = _body(document, "")
+    label = heading.add_run(tr.gettext("Task {no}:", no=task.no) + " ")
+    label.bold = True
+    heading.add_run(" ".join(task.content.split()))
+    heading.paragraph_format.keep_with_next = True
+    for line in task_body_lines(task, today, tr):
+        _body(document, line)
+
+
+def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
+    """The lines under a task in section I.2; nothing is said of what is zero or empty."""
+    lines = [tr.gettext("- Progress: {progress}.", progress=task_progress(task, today, tr))]
+    notes = note_lines(task, tr)
+    if notes:
+        lines.append(tr.gettext("- What the units reported:"))
+        lines += [f"+ {note}" for note in notes[:LIST_LIMIT]]
+        if len(notes) > LIST_LIMIT:
+            lines.append(
+                tr.gettext("+ {count} more in the appendix.", count=len(notes) - LIST_LIMIT)
+            )
+    owing = open_units(task, today)
+    if owing:
+        lines.append(tr.gettext("- Not done yet: {units}.", units=_unit_list(owing, tr)))
+    return lines
+
+
+def _unit_list(units: list[str], tr: Translator) -> str:
+    """Up to LIST_LIMIT names, then "và N đơn vị khác": a body line, not a directory."""
+    shown = ", ".join(units[:LIST_LIMIT])
+    if len(units) <= LIST_LIMIT:
+        return shown
+    return tr.gettext(
+        "{units} and {count} other units", units=shown, count=len(units) - LIST_LIMIT
+    )
 
 
 def _appendix_heading(document: DocxDocument, data: ReportData, tr: Translator) -> None:
     """Head the appendix: PHỤ LỤC, its title, and the report it belongs to (blanks to fill)."""
     _centred(document, tr.gettext("APPENDIX"), bold=True)
-    title = tr.gettext("RESULTS OF EACH TASK OF PLAN {number}", number=data.plan_number)
+    title = tr.gettext(
+        "RESULTS OF EACH TASK OF {kind} No. {number}",
+        kind=document_kind(data.plan_number, tr).upper(),
+        number=data.plan_number,
+    )
     _centred(document, title, bold=True)
     attached = _centred(
         document,
         tr.gettext(
-            "(Attached to Report No. {blank}{number}, day {blank} month {blank} year {year})",
+            "(Attached to Report No. {blank}{number} {date})",
             blank=BLANK,
-            number=report_number(data.plan_number),
-            year=data.today.year,
+            number=report_number(data.agency_code),
+            date=document_date(data.today),
         ),
     )
     for run in attached.runs:
@@ -298,22 +338,7 @@ def _appendix_heading(document: DocxDocument, data: ReportData, tr: Translator) 
 
 def summary_sentence(data: ReportData, tr: Translator) -> str:
     """The counts in one paragraph: one-off tasks by state, recurring ones by missed periods."""
-    counts = summarize(data)
-    return tr.gettext(
-        "As of {today}, the plan has {tasks} tasks. Of the one-off tasks, {on_time} were "
-        "done on time, {late} were done late and {open} are still open ({overdue} of them "
-        "overdue, {no_date} without a deadline). {recurring} tasks recur; {missed} unit-periods "
-        "of them ended without a confirmation.",
-        today=document_date(data.today),
-        tasks=counts.tasks,
-        on_time=counts.done_on_time,
-        late=counts.done_late,
-        open=counts.still_open,
-        overdue=counts.open_overdue,
-        no_date=counts.open_no_date,
-        recurring=counts.recurring,
-        missed=counts.missed_periods,
-    )
+    return " ".join(summary_sentences(data, tr))
 
 
 def _shortcomings(document: DocxDocument, data: ReportData, tr: Translator) -> None:
@@ -339,9 +364,15 @@ def shortcoming_lines(data: ReportData, tr: Translator) -> list[str]:
             continue
         overdue = [row for row in lead_rows(task) if row.state.kind is StateKind.OVERDUE]
         if overdue:
-            units = "; ".join(
-                f"{row.unit} ({_lower_first(state_label(row.state, tr))})" for row in overdue
-            )
+            named = [
+                f"{row.unit} ({_lower_first(state_label(row.state, tr))})"
+                for row in overdue[:LIST_LIMIT]
+            ]
+            units = "; ".join(named)
+            if len(overdue) > LIST_LIMIT:
+                units = tr.gettext(
+                    "{units} and {count} other units", units=units, count=len(overdue) - LIST_LIMIT
+                )
             lines.append(
                 tr.gettext("- Task {no}: not done yet: {units}.", no=task.no, units=units)
             )
@@ -364,8 +395,19 @@ def _proposals(document: DocxDocument, tr: Translator) -> None:
         )
 
 
-def _recipients_and_signature(document: DocxDocument, tr: Translator) -> None:
-    """Put the recipients (Nơi nhận) left in 12/11 pt, the signer and room to sign right."""
+def recipient_lines(recipients: tuple[str, ...]) -> list[str]:
+    """`- Ban ISO Sở;` … `- Lưu: VT, VP.`: the decree's dashes, ";" between and "." last."""
+    bare = [line.strip().lstrip("-–+ ").rstrip(" ;,.") for line in recipients]
+    bare = [line for line in bare if line]
+    return [f"- {line}{'.' if i == len(bare) - 1 else ';'}" for i, line in enumerate(bare)]
+
+
+def _recipients_and_signature(document: DocxDocument, data: ReportData, tr: Translator) -> None:
+    """Put the recipients (Nơi nhận) left in 12/11 pt, the signer and room to sign right.
+
+    Only what `[agency]` configures is printed: without a signer the block stays blank for the
+    Office to fill by hand, never a made-up title or a "(Ký tên, đóng dấu)" placeholder.
+    """
     table = document.add_table(rows=1, cols=2)
     table.autofit = False
     _set_widths(table, (TEXT_WIDTH_MM / 2, TEXT_WIDTH_MM / 2))
@@ -381,20 +423,16 @@ def _recipients_and_signature(document: DocxDocument, tr: Translator) -> None:
         align=WD_ALIGN_PARAGRAPH.LEFT,
     )
     heading.paragraph_format.space_before = Pt(12)
-    for name in (
-        tr.gettext("- Department of Home Affairs;"),
-        tr.gettext("- Department of Science and Technology;"),
-        tr.gettext("- Board of Directors;"),
-        tr.gettext("- ISO Board;"),
-        tr.gettext("- Filed: Records, Office."),
-    ):
-        _cell_line(left, name, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    signer = _cell_line(right, tr.gettext("DIRECTOR"), size=14, bold=True, first=True)
-    signer.paragraph_format.space_before = Pt(12)
-    _cell_line(right, tr.gettext("(Signature, seal)"), size=13, italic=True)
-    for _ in range(4):
+    for line in recipient_lines(data.recipients):
+        _cell_line(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
+    titles = data.signer_title or ("",)
+    for index, line in enumerate(titles):
+        title = _cell_line(right, line, size=14, bold=True, first=index == 0)
+        if index == 0:
+            title.paragraph_format.space_before = Pt(12)
+    for _ in range(SIGNATURE_LINES):
         _cell_line(right, "", size=14)
-    _cell_line(right, "." * 30, size=14, bold=True)
+    _cell_line(right, data.signer_name, size=14, bold=True)
 
 
 # --- the table of tasks -----------------------------------------------------------------------
@@ -429,7 +467,7 @@ def _task_table(document: DocxDocument, data: ReportData, tr: Translator) -> Non
         result = result_lines(task, data.today, tr)
         _table_cell(cells[4], result, bold_first=True)
         _table_cell(cells[5], [completed_on(task)], align=WD_ALIGN_PARAGRAPH.CENTER)
-        _table_cell(cells[6], note_lines(task))
+        _table_cell(cells[6], note_lines(task, tr))
     _set_widths(table, TABLE_WIDTHS_MM)
 
 
@@ -452,19 +490,20 @@ def result_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
     """The task's state first, then one line per unit: its confirmation or how late it is."""
     units = tr.gettext("{done}/{owed} units", done=task.done_units, owed=task.owed_units)
     if is_recurring(task):
-        current = [row for row in lead_rows(task) if not is_missed(row, today)]
-        periods = sorted({row.period for row in current if not row.state.kind.is_done})
-        head = tr.gettext(
-            "Period {period}: {state} ({units})",
-            period=period_label(periods[-1]) if periods else "",
-            state=state_label(task.state, tr),
-            units=units,
-        )
+        current = current_rows(task, today)
+        head = f"{state_label(task.state, tr)} ({units})"
+        if current:
+            head = tr.gettext(
+                "Period {period}: {state} ({units})",
+                period=period_label(current[0].period, tr),
+                state=state_label(task.state, tr),
+                units=units,
+            )
         return [head, *_recurring_unit_lines(task, today, tr)]
     head = f"{state_label(task.state, tr)} ({units})"
     lines = [head]
     for row in task.assignments:
-        if row.role is AssignmentRole.SUPPORT and row.confirmed_at is None:
+        if is_support(row) and row.confirmed_at is None:
             continue  # supporting units owe nothing; only what they did is reported
         lines.append(unit_result_line(row, tr))
     return lines
@@ -473,9 +512,10 @@ def result_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
 def unit_result_line(row: AssignmentRow, tr: Translator) -> str:
     """`Phòng Giáo dục Trung học: Hoàn thành đúng hạn (15/08/2022)`."""
     unit = row.unit
-    if row.role is AssignmentRole.SUPPORT:
+    if is_support(row):
         unit = tr.gettext("{unit} (support)", unit=unit)
-    if row.state.kind is StateKind.DONE_LATE and row.late_days:
+        state = support_label(row, tr)  # never late or overdue: a supporting unit owes nothing
+    elif row.state.kind is StateKind.DONE_LATE and row.late_days:
         state = tr.ngettext("Done {count} day late", "Done {count} days late", row.late_days)
     else:
         state = state_label(row.state, tr)
@@ -494,7 +534,7 @@ def _recurring_unit_lines(task: TaskRow, today: date, tr: Translator) -> list[st
         line = tr.gettext(
             "{unit}: {done}/{total} periods confirmed", unit=unit, done=done, total=len(rows)
         )
-        missed = [period_label(row.period) for row in rows if is_missed(row, today)]
+        missed = [period_label(row.period, tr) for row in rows if is_missed(row, today)]
         if missed:
             line += tr.gettext("; missed {periods}", periods=", ".join(missed))
         lines.append(line)
@@ -509,7 +549,7 @@ def completed_on(task: TaskRow) -> str:
     return chat_date(max(days)) if days else ""
 
 
-def note_lines(task: TaskRow) -> list[str]:
+def note_lines(task: TaskRow, tr: Translator) -> list[str]:
     """One line per unit that left a note; for a recurring task its latest note and period."""
     units = list(dict.fromkeys(row.unit for row in task.assignments))  # the result column's order
     latest: dict[str, AssignmentRow] = {}
@@ -522,7 +562,7 @@ def note_lines(task: TaskRow) -> list[str]:
     for unit in units:
         row = latest.get(unit)
         if row is not None:
-            period = f" ({period_label(row.period)})" if row.period else ""
+            period = f" ({period_label(row.period, tr)})" if row.period else ""
             lines.append(f"{unit}{period}: {row.note}")
     return lines
 

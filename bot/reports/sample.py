@@ -423,4 +423,14 @@ def sample_report_data(today: date = TODAY) -> ReportData:
         today=today,
         tasks=_tasks(today),
         reminders=_reminders(today),
+        agency_code="SGDĐT",
+        signer_title=("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"),
+        signer_name=PEOPLE[LEADERS],
+        recipients=(
+            "UBND tỉnh (để báo cáo)",
+            "Giám đốc, các Phó Giám đốc Sở",
+            "Ban ISO Sở",
+            "Các phòng thuộc Sở",
+            "Lưu: VT, VP",
+        ),
     )

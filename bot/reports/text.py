@@ -3,6 +3,9 @@
 A recurring period that ended unconfirmed is shown as "missed" whatever state the service gave it:
 DESIGN says such periods are recorded, not nagged, so the reports name them rather than counting
 days overdue on them.
+
+A supporting unit owes nothing, so it is never overdue, late or missed in any report: its state is
+"Phối hợp" until it reports, then "Đã báo cáo", whatever date the service computed for the task.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from datetime import date, datetime
 
 from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Every, ScheduleKind, StateKind
+from bot.domain.periods import parse_period_key
 from bot.i18n import N_, Translator
 from bot.presentation import STATE_COLOURS, state_label
+from bot.presentation import period_label as chat_period_label
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
 
 # "Due soon" gets its own amber in reports: on a chart, blue for both "in progress" and "due
 # soon" would hide the rows that need attention this week.
 REPORT_COLOURS: dict[StateKind, str] = {**STATE_COLOURS, StateKind.DUE_SOON: "#f9a825"}
 MISSED_COLOUR = STATE_COLOURS[StateKind.OVERDUE]
+# Supporting units: a quiet blue-grey while they have not reported, green once they have.
+SUPPORT_COLOUR = "#78909c"
+REPORTED_COLOUR = STATE_COLOURS[StateKind.DONE_ON_TIME]
 
 _ROLE_LABELS = {AssignmentRole.LEAD: N_("Lead"), AssignmentRole.SUPPORT: N_("Support")}
 
@@ -56,18 +64,35 @@ _REMINDER_STATUSES = {
 _CHANNELS = {"telegram": "Telegram", "zalo": "Zalo", "console": "Console"}
 
 
+def is_support(row: AssignmentRow) -> bool:
+    return row.role is AssignmentRole.SUPPORT
+
+
+def has_reported(row: AssignmentRow) -> bool:
+    """A supporting unit has reported once it confirmed, whatever the date."""
+    return row.confirmed_at is not None or row.state.kind.is_done
+
+
 def is_missed(row: AssignmentRow, today: date) -> bool:
-    """True for a recurring period that ended before `today` without a confirmation."""
+    """True for a lead unit's recurring period that ended before `today` unconfirmed."""
     return (
         bool(row.period)
+        and not is_support(row)
         and not row.state.kind.is_done
         and row.due is not None
         and (row.due < today)
     )
 
 
+def support_label(row: AssignmentRow, tr: Translator) -> str:
+    """`Phối hợp`, or `Đã báo cáo` once the supporting unit confirmed its part."""
+    return tr.gettext("Reported") if has_reported(row) else tr.gettext("Supporting")
+
+
 def row_state_label(row: AssignmentRow, today: date, tr: Translator) -> str:
     """An assignment's state as the Office reads it; a missed period says so."""
+    if is_support(row):
+        return support_label(row, tr)
     if is_missed(row, today):
         return tr.gettext("Period missed")
     return state_label(row.state, tr)
@@ -75,7 +100,14 @@ def row_state_label(row: AssignmentRow, today: date, tr: Translator) -> str:
 
 def row_colour(row: AssignmentRow, today: date) -> str:
     """The fill of an assignment's state, missed periods in the overdue red."""
+    if is_support(row):
+        return REPORTED_COLOUR if has_reported(row) else SUPPORT_COLOUR
     return MISSED_COLOUR if is_missed(row, today) else REPORT_COLOURS[row.state.kind]
+
+
+def row_late_days(row: AssignmentRow) -> int:
+    """Days late or overdue for a lead unit; a supporting unit is never late."""
+    return 0 if is_support(row) else row.late_days
 
 
 def role_label(role: AssignmentRole, tr: Translator) -> str:
@@ -86,12 +118,17 @@ def every_label(every: Every | None, tr: Translator) -> str:
     return tr.gettext(_EVERY_LABELS[every]) if every is not None else ""
 
 
-def period_label(period: str) -> str:
-    """`2022-08` → `08/2022`, the way the Office writes a month; other forms stay as stored."""
-    year, sep, month = period.partition("-")
-    if sep and year.isdigit() and month.isdigit() and len(year) == 4:
-        return f"{int(month):02d}/{year}"
-    return period
+def period_label(period: str, tr: Translator) -> str:
+    """`2022-08` → `08/2022`, the way the Office writes a month in a column; a quarter, half
+    year, year or week as chat names it (`quý III/2022`), since "Thường xuyên" is quarterly."""
+    year, sep, part = period.partition("-")
+    if sep and year.isdigit() and part.isdigit() and len(year) == 4:
+        return f"{int(part):02d}/{year}"
+    try:
+        parse_period_key(period)
+    except ValueError:
+        return period  # not a key this version knows: shown as stored rather than dropped
+    return chat_period_label(period, tr)
 
 
 def reminder_kind_label(kind: str, tr: Translator) -> str:

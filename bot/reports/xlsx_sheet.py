@@ -3,6 +3,11 @@
 Excel cannot hold time zones, so times are written as local Asia/Ho_Chi_Minh wall-clock times:
 the Office reads them as the times it lives in. Dates are real dates with a dd/mm/yyyy format so
 that sorting and filtering work.
+
+Each sheet opens with title rows (the agency, the plan by its own number, date and title, the
+day it was made) so a printed or forwarded sheet still says what it is; the header, the frozen
+panes and the filter sit below them. Supporting units show "Phối hợp" or "Đã báo cáo", never a
+lateness: they owe nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.clock import as_local
-from bot.i18n import Translator
+from bot.i18n import Translator, chat_date
+from bot.reports.citation import cited_with_title
 from bot.reports.data import ReportData
 from bot.reports.text import (
     channel_label,
@@ -27,14 +33,15 @@ from bot.reports.text import (
     reminder_status_label,
     role_label,
     row_colour,
+    row_late_days,
     row_state_label,
-    shorten,
 )
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-CONTENT_CHARS = 60
+TITLE_ROWS = 3  # agency, plan, as-of date; then one empty row
+HEADER_ROW = TITLE_ROWS + 2
 SHEET_NAME_MAX = 31  # Excel's limit
 _FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
@@ -48,7 +55,7 @@ class Column:
 
 ASSIGNMENT_COLUMNS = (
     Column("No.", 6),
-    Column("Content (short)", 42),
+    Column("Content", 60),
     Column("Unit", 40),
     Column("Role", 11),
     Column("Period", 10),
@@ -85,8 +92,10 @@ def write_tracking_sheet(data: ReportData, path: Path, *, tr: Translator) -> Pat
     workbook = Workbook()
     assignments = workbook.active
     assignments.title = sheet_name(data.plan_number)
+    _title_rows(assignments, data, tr)
     _fill_assignments(assignments, data, tr)
     log = workbook.create_sheet(tr.gettext("Reminder log")[:SHEET_NAME_MAX])
+    _title_rows(log, data, tr)
     _fill_log(log, data, tr)
     workbook.properties.title = f"{data.plan_number} – {data.plan_year}"
     workbook.properties.creator = data.agency
@@ -99,11 +108,30 @@ def _local(moment: datetime | None) -> datetime | None:
     return as_local(moment).replace(tzinfo=None) if moment else None
 
 
+def title_lines(data: ReportData, tr: Translator) -> list[str]:
+    """The agency, the plan as its own number, date and title name it, and the as-of date."""
+    agency = " - ".join(part for part in (data.agency_parent.strip(), data.agency) if part)
+    plan = cited_with_title(data.plan_number, data.plan_issued, data.plan_title, tr)
+    return [
+        agency,
+        tr.gettext("Tracking {document}", document=plan),
+        tr.gettext("As of {date}", date=chat_date(data.today)),
+    ]
+
+
+def _title_rows(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
+    """Rows 1–3 above the table; the text runs across the empty cells to its right."""
+    for index, text in enumerate(title_lines(data, tr), start=1):
+        cell = sheet.cell(index, 1, text)
+        cell.font = Font(bold=index < TITLE_ROWS, italic=index == TITLE_ROWS, size=13)
+    sheet.append([])
+
+
 def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
     _header(sheet, ASSIGNMENT_COLUMNS, tr)
     state_column = 7
     for task in data.tasks:
-        content = shorten(task.content, CONTENT_CHARS)
+        content = " ".join(task.content.split())
         for row in task.assignments:
             sheet.append(
                 [
@@ -111,13 +139,13 @@ def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> Non
                     content,
                     row.unit,
                     role_label(row.role, tr),
-                    period_label(row.period),
+                    period_label(row.period, tr),
                     row.due,
                     row_state_label(row, data.today, tr),
                     _local(row.confirmed_at),
                     row.confirmed_by or "",
                     row.note or "",
-                    row.late_days or None,
+                    row_late_days(row) or None,
                 ]
             )
             state = sheet.cell(sheet.max_row, state_column)
@@ -151,7 +179,7 @@ def _fill_log(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
 
 def _header(sheet: Worksheet, columns: tuple[Column, ...], tr: Translator) -> None:
     sheet.append([tr.gettext(column.title) for column in columns])
-    for cell in sheet[1]:
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -164,10 +192,10 @@ def _finish(sheet: Worksheet, columns: tuple[Column, ...]) -> None:
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
         if column.number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=index, max_col=index):
                 cell.number_format = column.number_format
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
         for cell in row:
             cell.alignment = Alignment(vertical="top", wrap_text=True)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{last_column}{max(sheet.max_row, 1)}"
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{max(sheet.max_row, HEADER_ROW)}"

@@ -142,9 +142,7 @@ class BotServices:
                 session,
                 plan,
                 current.today if current else self.today(),
-                agency_parent=self.config.agency.parent,
-                agency=self.config.agency.name,
-                place=self.config.agency.place,
+                agency=self.config.agency,
                 due_soon_days=self.due_soon_days,
                 status=current,
             )

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import AgencyConfig
 from bot.domain.model import ScheduleKind, State, StateKind
 from bot.domain.periods import periods_between
 from bot.domain.states import assignment_state
@@ -34,9 +35,7 @@ async def build_report_data(
     plan: Plan,
     today: date,
     *,
-    agency_parent: str,
-    agency: str,
-    place: str,
+    agency: AgencyConfig,
     due_soon_days: int = 7,
     status: PlanStatus | None = None,
 ) -> ReportData:
@@ -50,9 +49,9 @@ async def build_report_data(
         for task in status.tasks
     )
     return ReportData(
-        agency_parent=agency_parent,
-        agency=agency,
-        place=place,
+        agency_parent=agency.parent,
+        agency=agency.name,
+        place=agency.place,
         plan_number=status.number,
         plan_issued=status.issued,
         plan_title=status.title,
@@ -60,6 +59,10 @@ async def build_report_data(
         today=today,
         tasks=tasks,
         reminders=tuple(await _reminder_log(session, plan.id)),
+        agency_code=agency.code,
+        signer_title=agency.signer_title,
+        signer_name=agency.signer_name,
+        recipients=agency.recipients,
     )
 
 
