@@ -312,7 +312,7 @@ async def test_files_go_out_as_photo_link_or_note(
     assert zalo.sent[-1].text == "Zalo không nhận được tệp bao-cao.docx; mở bot trên Telegram."
 
 
-async def test_permanent_and_exhausted_send_errors(
+async def test_a_reminder_gets_one_try_and_the_error_says_whether_to_try_again(
     zalo: FakeZaloServer, start_channel: ChannelFactory
 ) -> None:
     channel = await start_channel(Recorder(), send_retries=2)
@@ -322,13 +322,49 @@ async def test_permanent_and_exhausted_send_errors(
         await channel.send_text(USER, "nhắc việc")
     assert permanent.value.permanent
 
-    zalo.fail_next("sendMessage", 503, count=3)
+    zalo.fail_next("sendMessage", 503)
     with pytest.raises(SendError) as transient:
         await channel.send_text(USER, "nhắc việc")
     assert not transient.value.permanent
+    # One call each: the outbox retries reminders with its own back-off.
+    assert len(zalo.calls_of("sendMessage")) == 2
 
     message_id = await channel.send_text(USER, "nhắc việc")
     assert message_id == zalo.sent[-1].message_id
+
+
+async def test_a_reply_is_retried_after_5xx_with_growing_waits(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    sleep = RecordingSleep()
+    channel = await start_channel(Recorder(), send_retries=3, sleep=sleep)
+
+    zalo.fail_next("sendMessage", 502, count=3)
+    message_id = await channel.send_reply(USER, Reply("Đã ghi nhận"))
+
+    assert message_id == zalo.sent[-1].message_id
+    assert [m.text for m in zalo.sent] == ["Đã ghi nhận"]
+    assert len(zalo.calls_of("sendMessage")) == 4
+    assert [d for d in sleep.delays if d > 0] == [0.01, 0.02, 0.04]
+
+
+async def test_a_reply_gives_up_after_its_attempts_and_never_retries_a_block(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    channel = await start_channel(Recorder(), send_retries=2, sleep=RecordingSleep())
+
+    zalo.fail_next("sendMessage", 503, count=3)
+    with pytest.raises(SendError) as exhausted:
+        await channel.send_reply(USER, Reply("Đã ghi nhận"))
+    assert not exhausted.value.permanent
+    assert len(zalo.calls_of("sendMessage")) == 3
+
+    zalo.fail_next("sendMessage", 403, description="user blocked the bot")
+    with pytest.raises(SendError) as blocked:
+        await channel.send_reply(USER, Reply("Đã ghi nhận"))
+    assert blocked.value.permanent
+    assert len(zalo.calls_of("sendMessage")) == 4
+    assert zalo.sent == []
 
 
 async def test_the_client_maps_the_api_answers(zalo: FakeZaloServer) -> None:
