@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -465,6 +466,43 @@ async def test_webhook_refuses_a_wrong_or_missing_secret(
     await zalo.post_webhook(channel.webhook_local_url, update, secret=SECRET)
     await zalo.wait_for_sent(to_user)
     assert [m.text for m in handler.messages] == ["xong 6"]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, so the webhook URL can name it before start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_updates_posted_to_the_path_of_webhook_url_are_processed(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    # `https://host/zalo` with a proxy that passes the path through: Zalo's calls come to /zalo.
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/zalo"
+    handler = Recorder()
+    channel = await start_channel(
+        handler, mode="webhook", webhook_url=url, webhook_listen=f"127.0.0.1:{port}", secret=SECRET
+    )
+    assert zalo.webhook is not None and zalo.webhook["url"] == url
+
+    await zalo.push_text(USER, "xong 6")
+    assert await zalo.deliver_webhook() == [200]  # Zalo calls the URL it was given, as given
+    await zalo.wait_for_sent(to_user)
+    assert [m.text for m in handler.messages] == ["xong 6"]
+
+    # The default path too, for a proxy that rewrites to it; any other path is not ours.
+    assert channel.webhook_local_url == f"http://127.0.0.1:{port}/zalo/webhook"
+    update = text_update(USER, "/help")
+    status, _ = await zalo.post_webhook(channel.webhook_local_url, update, secret=SECRET)
+    assert status == 200
+    await zalo.wait_for_sent(to_user, count=2)
+    status, _ = await zalo.post_webhook(f"{url}/x", text_update(USER, "/status"), secret=SECRET)
+    assert status == 404
+    status, _ = await zalo.post_webhook(url, text_update(USER, "/status"), secret=None)
+    assert status == 403
+    assert [m.text for m in handler.messages] == ["xong 6", "/help"]
 
 
 async def test_stopping_a_webhook_channel_keeps_the_webhook(
