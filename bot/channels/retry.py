@@ -12,8 +12,9 @@ back-off and records every attempt, so a reminder's first part gets one attempt 
 of a long text is out, the rest is retried here too: the outbox can only resend the whole text.
 
 A 429 is about the whole bot, not one chat: the channel's limiter is paused for everybody
-(`on_throttle`), and the next attempt waits for its slot like any other send.
-The sleep is injected, so tests run the back-off without waiting for it.
+(`on_throttle`), and the next attempt waits for its slot like any other send. A channel holds
+all this in one `Delivery`: its limiter, its reading of errors, its policy and its sleep,
+which is injected so tests run the back-off without waiting for it.
 """
 
 from __future__ import annotations
@@ -119,32 +120,61 @@ async def with_retries(
                 await sleep(wait)
 
 
-async def send_paced(
-    call: Callable[[], Awaitable[T]],
-    *,
-    limiter: SendLimiter,
-    chat_id: str,
-    priority: Priority,
-    is_group: bool,
-    classify: Classify,
-    policy: RetryPolicy,
-    sleep: Sleep = asyncio.sleep,
-    what: str = "send",
-) -> T:
-    """Send through `limiter` (a slot for every attempt), retried as `policy` allows."""
+class Delivery:
+    """How one channel sends: through its limiter, reading its own errors, with its retries.
 
-    async def attempt() -> T:
-        await limiter.acquire(chat_id, priority=priority, is_group=is_group)
-        return await call()
+    `send` is for messages (a limiter slot for every attempt, retried as `policy_for` says);
+    `call` for the channel's other API calls (`setWebhook`), retried by `policy` alone.
+    """
 
-    return await with_retries(
-        attempt,
-        classify=classify,
-        policy=policy,
-        sleep=sleep,
-        on_throttle=limiter.pause,
-        what=what,
-    )
+    def __init__(
+        self,
+        channel: str,
+        *,
+        limiter: SendLimiter,
+        classify: Classify,
+        policy: RetryPolicy,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.channel = channel
+        self.limiter = limiter
+        self.classify = classify
+        self.policy = policy
+        self._sleep = sleep
+
+    async def send(
+        self,
+        chat_id: str,
+        call: Callable[[], Awaitable[T]],
+        *,
+        priority: Priority,
+        is_group: bool = False,
+        part: int = 0,
+    ) -> T:
+        """Send one message (`part` of a longer text) to `chat_id` once the limiter allows."""
+
+        async def attempt() -> T:
+            await self.limiter.acquire(chat_id, priority=priority, is_group=is_group)
+            return await call()
+
+        return await with_retries(
+            attempt,
+            classify=self.classify,
+            policy=policy_for(priority, part, self.policy),
+            sleep=self._sleep,
+            on_throttle=self.limiter.pause,
+            what=f"{self.channel} chat {chat_id}",
+        )
+
+    async def call(self, call: Callable[[], Awaitable[T]], *, method: str) -> T:
+        """Make an API call that is not a message, retried as `policy` allows."""
+        return await with_retries(
+            call,
+            classify=self.classify,
+            policy=self.policy,
+            sleep=self._sleep,
+            what=f"{self.channel} {method}",
+        )
 
 
 def policy_for(priority: Priority, part: int, retries: RetryPolicy) -> RetryPolicy:

@@ -54,15 +54,7 @@ from bot.channels.base import (
 from bot.channels.base import MessageHandler as OnMessage
 from bot.channels.ratelimit import Priority, SendLimiter
 from bot.channels.recent import RecentIds
-from bot.channels.retry import (
-    Failure,
-    Outcome,
-    RetryPolicy,
-    Sleep,
-    policy_for,
-    send_paced,
-    with_retries,
-)
+from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
 from bot.channels.splitting import split_text
 from bot.channels.webhook import WebhookRefused, WebhookServer
 from bot.clock import as_local
@@ -155,10 +147,14 @@ class TelegramChannel:
         mask_secret_in_logs(secret)
         self._commands = tuple(commands)
         self._error_text = error_text
-        self._limiter = limiter or SendLimiter()
         self._poll_timeout = poll_timeout
-        self._retry = RetryPolicy(max(1, send_attempts), backoff_base, backoff_cap)
-        self._sleep = sleep
+        self._delivery = Delivery(
+            "Telegram",
+            limiter=limiter or SendLimiter(),
+            classify=classify_error,
+            policy=RetryPolicy(max(1, send_attempts), backoff_base, backoff_cap),
+            sleep=sleep,
+        )
         self._on_message: OnMessage | None = None
         self._bot_ready = False
         self._started = False
@@ -304,16 +300,13 @@ class TelegramChannel:
 
     async def _register_webhook(self) -> None:
         """`setWebhook` with our secret; network trouble and 429s are retried a few times."""
-        await with_retries(
+        await self._delivery.call(
             lambda: self.application.bot.set_webhook(
                 self._webhook_url,
                 secret_token=self._secret,
                 allowed_updates=[Update.MESSAGE],
             ),
-            classify=classify_error,
-            policy=self._retry,
-            sleep=self._sleep,
-            what="Telegram setWebhook",
+            method="setWebhook",
         )
         log.info("Telegram webhook registered at %s", self._webhook_url)
 
@@ -397,18 +390,14 @@ class TelegramChannel:
         *,
         part: int = 0,
     ) -> str:
-        """Send once a slot is free, retried as `retry.policy_for` says; map PTB's errors."""
+        """Send once a slot is free, retried as `retry.policy_for` says; the message's id."""
         await self._ensure_bot()
-        message = await send_paced(
+        message = await self._delivery.send(
+            chat_id,
             lambda: call(self.application.bot),
-            limiter=self._limiter,
-            chat_id=chat_id,
             priority=priority,
             is_group=_is_group(chat_id),
-            classify=classify_error,
-            policy=policy_for(priority, part, self._retry),
-            sleep=self._sleep,
-            what=f"Telegram chat {chat_id}",
+            part=part,
         )
         return str(message.message_id)
 

@@ -32,15 +32,7 @@ from bot.channels.base import (
 )
 from bot.channels.ratelimit import Priority, SendLimiter
 from bot.channels.recent import RecentIds
-from bot.channels.retry import (
-    Failure,
-    Outcome,
-    RetryPolicy,
-    Sleep,
-    policy_for,
-    send_paced,
-    with_retries,
-)
+from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
 from bot.channels.splitting import split_text
 from bot.channels.webhook import WebhookRefused, WebhookServer
 from bot.channels.zalo_client import ZaloApiError, ZaloBotClient, ZaloRetryableError
@@ -179,7 +171,13 @@ class ZaloChannel:
         self._file_url_for = file_url_for
         self._poll_timeout = poll_timeout
         self._poll_interval = poll_interval
-        self._retry = RetryPolicy(max(0, send_retries) + 1, backoff_base, backoff_cap)
+        self._delivery = Delivery(
+            "Zalo",
+            limiter=self._limiter,
+            classify=classify_error,
+            policy=RetryPolicy(max(0, send_retries) + 1, backoff_base, backoff_cap),
+            sleep=sleep,
+        )
         self._shutdown_grace = shutdown_grace
         self._sleep = sleep
         self._seen = RecentIds(dedup_size)
@@ -260,7 +258,7 @@ class ZaloChannel:
                 raise
             except Exception as exc:
                 failures += 1
-                delay = self._retry.delay(failures)
+                delay = self._delivery.policy.delay(failures)
                 if isinstance(exc, ZaloRetryableError) and exc.retry_after:
                     delay = max(delay, exc.retry_after)
                 log.warning("Zalo polling failed (%s); next try in %.1f s", exc, delay)
@@ -281,12 +279,9 @@ class ZaloChannel:
             log.debug("Zalo deleteWebhook refused (%s); polling anyway", exc)
 
     async def _register_webhook(self) -> None:
-        await with_retries(
+        await self._delivery.call(
             partial(self._client.set_webhook, self._webhook_url, self._secret),
-            classify=classify_error,
-            policy=self._retry,
-            sleep=self._sleep,
-            what="Zalo setWebhook",
+            method="setWebhook",
         )
         log.info("Zalo webhook registered at %s", self._webhook_url)
 
@@ -406,16 +401,8 @@ class ZaloChannel:
         part: int = 0,
     ) -> str:
         """One API send through the limiter, retried as `retry.policy_for` says."""
-        return await send_paced(
-            call,
-            limiter=self._limiter,
-            chat_id=chat_id,
-            priority=priority,
-            is_group=chat_id in self._group_chats,
-            classify=classify_error,
-            policy=policy_for(priority, part, self._retry),
-            sleep=self._sleep,
-            what=f"Zalo chat {chat_id}",
+        return await self._delivery.send(
+            chat_id, call, priority=priority, is_group=chat_id in self._group_chats, part=part
         )
 
 
