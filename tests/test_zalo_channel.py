@@ -505,6 +505,20 @@ async def test_updates_posted_to_the_path_of_webhook_url_are_processed(
     assert [m.text for m in handler.messages] == ["xong 6", "/help"]
 
 
+async def test_the_webhook_secret_never_reaches_the_logs(
+    zalo: FakeZaloServer, start_channel: ChannelFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel = await start_webhook(start_channel, Recorder())
+    logging.getLogger("nhacviec.test").warning("configured with %s", SECRET)
+    status, _ = await zalo.post_webhook(
+        channel.webhook_local_url, text_update(USER, "xong 6"), secret="guess-secret-1"
+    )
+    assert status == 403
+    assert "refused: wrong or missing X-Bot-Api-Secret-Token" in caplog.text
+    assert SECRET not in caplog.text and "guess-secret-1" not in caplog.text
+
+
 async def test_stopping_a_webhook_channel_keeps_the_webhook(
     zalo: FakeZaloServer, start_channel: ChannelFactory
 ) -> None:

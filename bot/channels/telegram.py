@@ -60,7 +60,6 @@ from bot.channels.webhook import WebhookRefused, WebhookServer
 from bot.clock import as_local
 from bot.logsafety import (
     add_record_hook,
-    mask_secret_in_logs,
     mask_token_in_logs,
     quiet_http_logs,
 )
@@ -144,7 +143,6 @@ class TelegramChannel:
         quiet_http_logs()
         add_record_hook(redact_chat_contents)
         mask_token_in_logs(token)
-        mask_secret_in_logs(secret)
         self._commands = tuple(commands)
         self._error_text = error_text
         self._poll_timeout = poll_timeout

@@ -8,7 +8,7 @@ for either of them, in this order:
    it through unchanged, and the channel's default path, for a proxy that rewrites to it;
    404 anywhere else;
 2. the secret header, compared in constant time, before the body is even read: 403 without it,
-   and nothing is processed or remembered;
+   and nothing is processed or remembered; the secret itself is masked in every log record;
 3. a body size limit (413), so nobody can make the bot buffer megabytes;
 4. JSON (400 otherwise), handed to the channel's `on_update`, which may refuse it
    (`WebhookRefused`, 400); 200 as soon as the update is taken, so a slow reply never makes the
@@ -27,6 +27,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from bot.logsafety import mask_secret_in_logs
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ class WebhookServer:
         if len(secret) not in SECRET_LENGTHS:
             raise ValueError(f"{channel} webhook secret must be 8 to 256 characters")
         self._secret = secret.encode()
+        mask_secret_in_logs(secret)  # whoever logs a request or a setWebhook call
         self.secret_header = secret_header
         self._on_update = on_update
         self.body_limit = body_limit
