@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,22 @@ async def test_a_long_reply_is_split_on_a_line_boundary(
     assert first.text.endswith(lines[39])
     assert second.text.startswith(lines[40])
     assert f"{first.text}\n{second.text}" == long_text
+
+
+async def test_a_100_kb_nfd_reply_arrives_whole_in_parts_zalo_accepts(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    line = "Phòng Giáo dục Trung học: rà soát, cập nhật quy trình ISO 9001:2015 – quá hạn 12 ngày"
+    text = "\n".join(f"{n:04d}. {line}" for n in range(1100))
+    assert len(text.encode()) > 100_000
+    await start_channel(Recorder(lambda msg: Reply(unicodedata.normalize("NFD", text))))
+
+    await zalo.push_text(USER, "/status")
+    await zalo.wait_for(lambda: sum(len(m.text) + 1 for m in zalo.sent) > len(text))
+
+    assert all(len(m.text) <= 2000 for m in zalo.sent)
+    assert "\n".join(m.text for m in zalo.sent) == text  # composed, cut between lines, in order
+    assert len(zalo.sent) <= len(text) // (2000 - len(line) - 7) + 1  # as full as lines allow
 
 
 async def test_a_429_is_retried_and_the_reply_delivered_once(
