@@ -53,7 +53,7 @@ class Failure:
 
 
 #: A channel's reading of its own errors; None for an exception that is not an API failure.
-Classify = Callable[[Exception], "Failure | None"]
+Classify = Callable[[Exception], Failure | None]
 
 
 @dataclass(frozen=True, slots=True)
