@@ -56,7 +56,7 @@ from bot.channels.ratelimit import Priority, SendLimiter
 from bot.channels.recent import RecentIds
 from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
 from bot.channels.splitting import split_text
-from bot.channels.webhook import WebhookRefused, WebhookServer
+from bot.channels.webhook import ServesWebhook, WebhookRefused, WebhookServer
 from bot.clock import as_local
 from bot.logsafety import (
     add_record_hook,
@@ -76,7 +76,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,256}")
 
 
-class TelegramChannel:
+class TelegramChannel(ServesWebhook):
     """The Channel protocol on Telegram, with python-telegram-bot 22 underneath.
 
     `base_url` is PTB's form, the token appended to it (`http://127.0.0.1:8081/bot` for a local
@@ -283,18 +283,6 @@ class TelegramChannel:
         log.error("Error while processing a Telegram update", exc_info=context.error)
 
     # ---- webhook -----------------------------------------------------------------------------
-
-    @property
-    def webhook_port(self) -> int | None:
-        """The port the webhook server listens on, once started (0 in the config picks one)."""
-        return self._webhook.port if self._webhook is not None else None
-
-    @property
-    def webhook_local_url(self) -> str:
-        """Where this process listens (for tests and health checks), not the public URL."""
-        if self._webhook is None:
-            raise RuntimeError("the Telegram channel is not in webhook mode")
-        return self._webhook.local_url
 
     async def _register_webhook(self) -> None:
         """`setWebhook` with our secret; network trouble and 429s are retried a few times."""

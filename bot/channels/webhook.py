@@ -165,5 +165,27 @@ class WebhookServer:
         return web.json_response({"ok": True})
 
 
+class ServesWebhook:
+    """What a channel that may serve webhooks tells about it: where it listens, once started.
+
+    The channel sets `_webhook` (None in polling mode) and `name` before anyone asks.
+    """
+
+    name: str
+    _webhook: WebhookServer | None
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port the webhook server listens on, once started (0 in the config picks one)."""
+        return self._webhook.port if self._webhook is not None else None
+
+    @property
+    def webhook_local_url(self) -> str:
+        """Where this process listens (for tests and health checks), not the public URL."""
+        if self._webhook is None:
+            raise RuntimeError(f"the {self.name} channel is not in webhook mode")
+        return self._webhook.local_url
+
+
 def _answer(status: int, description: str) -> web.Response:
     return web.json_response({"ok": False, "description": description}, status=status)

@@ -34,7 +34,7 @@ from bot.channels.ratelimit import Priority, SendLimiter
 from bot.channels.recent import RecentIds
 from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
 from bot.channels.splitting import split_text
-from bot.channels.webhook import WebhookRefused, WebhookServer
+from bot.channels.webhook import ServesWebhook, WebhookRefused, WebhookServer
 from bot.channels.zalo_client import ZaloApiError, ZaloBotClient, ZaloRetryableError
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def _is_from_bot(update: dict[str, Any]) -> bool:
     return isinstance(sender, dict) and sender.get("is_bot") is True
 
 
-class ZaloChannel:
+class ZaloChannel(ServesWebhook):
     """Zalo Bot API as a `Channel`: `mode="polling"` (default) or `mode="webhook"`.
 
     Texts shown to people (`error_text`, `file_unavailable_text`, `file_link_text`) come from the
@@ -228,18 +228,6 @@ class ZaloChannel:
         if self._owns_limiter:
             await self._limiter.close()
         await self._client.aclose()
-
-    @property
-    def webhook_port(self) -> int | None:
-        """The port the webhook server listens on, once started (0 in the config picks one)."""
-        return self._webhook.port if self._webhook is not None else None
-
-    @property
-    def webhook_local_url(self) -> str:
-        """Where this process listens (for tests and health checks), not the public URL."""
-        if self._webhook is None:
-            raise RuntimeError("the Zalo channel is not in webhook mode")
-        return self._webhook.local_url
 
     # ----- receiving -------------------------------------------------------------------------
 
