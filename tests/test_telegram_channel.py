@@ -49,6 +49,31 @@ def to_chat(chat_id: int) -> Callable[[SentMessage], bool]:
     return lambda message: message.chat_id == chat_id
 
 
+class VirtualTime:
+    """The limiter's clock and the channel's sleep: waiting moves the clock on at once."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """The channel's back-off: recorded."""
+        self.slept.append(seconds)
+        await self._pass(seconds)
+
+    async def _pass(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+    def limiter(self) -> SendLimiter:
+        return SendLimiter(
+            per_chat_interval=0.0, margin=0.0, monotonic=self.monotonic, sleep=self._pass
+        )
+
+
 @pytest_asyncio.fixture
 async def tg() -> AsyncIterator[FakeTelegramServer]:
     async with FakeTelegramServer() as server:
@@ -178,17 +203,45 @@ async def test_a_failing_handler_yields_the_apology_and_the_bot_keeps_answering(
     assert "database is locked" in caplog.text
 
 
-async def test_a_429_is_obeyed_and_the_message_arrives_once(tg, start_channel):
-    await start_channel(Recorder())
-    tg.throttle_next(1, retry_after=1)
+async def test_a_429_is_obeyed_and_the_reply_arrives_once(tg, start_channel):
+    clock = VirtualTime()
+    await start_channel(Recorder(), limiter=clock.limiter(), sleep=clock.sleep)
+    tg.throttle_next(1, retry_after=3)
 
-    started = time.monotonic()
     tg.push_text(42, "/help")
 
     await tg.wait_for_sent(to_chat(42))
-    assert time.monotonic() - started >= 0.9  # waited as told before trying again
+    assert clock.now >= 3  # the limiter held every send as long as Telegram asked
     assert tg.too_many_requests == 1
     assert [m.text for m in tg.sent] == ["Đã nhận: /help"]
+
+
+async def test_a_reply_is_retried_after_5xx_with_growing_waits(tg, start_channel):
+    clock = VirtualTime()
+    await start_channel(Recorder(), limiter=clock.limiter(), sleep=clock.sleep, send_attempts=4)
+    tg.fail_next(3, status=502)
+
+    tg.push_text(42, "/help")
+
+    await tg.wait_for_sent(to_chat(42))
+    assert clock.slept[:3] == [1.0, 2.0, 4.0]
+    assert [c.status for c in tg.calls if c.method == "sendMessage"] == [502, 502, 502, 200]
+    assert [m.text for m in tg.sent] == ["Đã nhận: /help"]
+
+
+async def test_a_reply_to_someone_who_blocked_the_bot_is_tried_once(tg, start_channel, caplog):
+    clock = VirtualTime()
+    await start_channel(Recorder(), limiter=clock.limiter(), sleep=clock.sleep)
+    tg.block_chat(13)
+
+    tg.push_text(13, "/help")
+    tg.push_text(42, "/help")  # another chat is not held up by it
+
+    await tg.wait_for_sent(to_chat(42))
+    await tg.wait_for_call("sendMessage", lambda c: c.status == 403)
+    assert [c.status for c in tg.calls if c.method == "sendMessage"].count(403) == 1
+    assert clock.slept == []
+    assert "Could not reply in chat 13" in caplog.text
 
 
 async def test_the_token_never_reaches_the_logs(tg, start_channel, caplog):
@@ -236,8 +289,9 @@ async def test_reminders_can_be_sent_without_polling(tg):
     assert [c.method for c in tg.calls] == ["getMe", "sendMessage"]
 
 
-async def test_send_errors_say_whether_to_try_again(tg, start_channel):
-    channel = await start_channel(Recorder(), send_attempts=2)
+async def test_a_reminder_is_tried_once_and_the_error_says_whether_to_try_again(tg, start_channel):
+    clock = VirtualTime()
+    channel = await start_channel(Recorder(), limiter=clock.limiter(), sleep=clock.sleep)
 
     tg.block_chat(13)
     with pytest.raises(SendError) as blocked:
@@ -250,12 +304,36 @@ async def test_send_errors_say_whether_to_try_again(tg, start_channel):
     assert not server_error.value.permanent
     assert server_error.value.retry_after is None
 
-    tg.throttle_next(2, retry_after=1)
+    tg.throttle_next(1, retry_after=5)
     with pytest.raises(SendError) as throttled:
         await channel.send_text("42", "Nhắc việc")
-    assert throttled.value.retry_after == 1
+    assert throttled.value.retry_after == 5
     assert not throttled.value.permanent
     assert tg.sent == []
+    # One call each: the outbox retries reminders, with a back-off no shorter than asked.
+    assert len([c for c in tg.calls if c.method == "sendMessage"]) == 3
+    assert clock.slept == []
+
+    assert await channel.send_text("42", "Nhắc việc")  # after the pause Telegram asked for
+    assert clock.now >= 5
+
+
+async def test_once_a_part_is_out_the_rest_of_a_reminder_is_retried(
+    tg, start_channel, tmp_path: Path
+):
+    clock = VirtualTime()
+    channel = await start_channel(Recorder(), limiter=clock.limiter(), sleep=clock.sleep)
+    report = tmp_path / "report.docx"
+    report.write_bytes(b"PK report")
+    caption = "Báo cáo tình hình thực hiện kế hoạch 187/KH-SGDĐT. " * 30  # over 1,024
+    tg.fail_next(2, status=502, methods={"sendDocument"})
+
+    await channel.send_file("42", OutgoingFile("document", report, "bao-cao.docx", caption))
+
+    text, document = tg.sent
+    assert text.text == caption
+    assert document.file_name == "bao-cao.docx"
+    assert clock.slept == [1.0, 2.0]
 
 
 async def test_files_go_as_photo_and_document_after_the_text(tg, start_channel, tmp_path: Path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
+import unicodedata
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -169,6 +171,22 @@ async def test_a_long_reply_is_split_on_a_line_boundary(
     assert f"{first.text}\n{second.text}" == long_text
 
 
+async def test_a_100_kb_nfd_reply_arrives_whole_in_parts_zalo_accepts(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    line = "Phòng Giáo dục Trung học: rà soát, cập nhật quy trình ISO 9001:2015 – quá hạn 12 ngày"
+    text = "\n".join(f"{n:04d}. {line}" for n in range(1100))
+    assert len(text.encode()) > 100_000
+    await start_channel(Recorder(lambda msg: Reply(unicodedata.normalize("NFD", text))))
+
+    await zalo.push_text(USER, "/status")
+    await zalo.wait_for(lambda: sum(len(m.text) + 1 for m in zalo.sent) > len(text))
+
+    assert all(len(m.text) <= 2000 for m in zalo.sent)
+    assert "\n".join(m.text for m in zalo.sent) == text  # composed, cut between lines, in order
+    assert len(zalo.sent) <= len(text) // (2000 - len(line) - 7) + 1  # as full as lines allow
+
+
 async def test_a_429_is_retried_and_the_reply_delivered_once(
     zalo: FakeZaloServer, start_channel: ChannelFactory
 ) -> None:
@@ -312,7 +330,7 @@ async def test_files_go_out_as_photo_link_or_note(
     assert zalo.sent[-1].text == "Zalo không nhận được tệp bao-cao.docx; mở bot trên Telegram."
 
 
-async def test_permanent_and_exhausted_send_errors(
+async def test_a_reminder_gets_one_try_and_the_error_says_whether_to_try_again(
     zalo: FakeZaloServer, start_channel: ChannelFactory
 ) -> None:
     channel = await start_channel(Recorder(), send_retries=2)
@@ -322,13 +340,49 @@ async def test_permanent_and_exhausted_send_errors(
         await channel.send_text(USER, "nhắc việc")
     assert permanent.value.permanent
 
-    zalo.fail_next("sendMessage", 503, count=3)
+    zalo.fail_next("sendMessage", 503)
     with pytest.raises(SendError) as transient:
         await channel.send_text(USER, "nhắc việc")
     assert not transient.value.permanent
+    # One call each: the outbox retries reminders with its own back-off.
+    assert len(zalo.calls_of("sendMessage")) == 2
 
     message_id = await channel.send_text(USER, "nhắc việc")
     assert message_id == zalo.sent[-1].message_id
+
+
+async def test_a_reply_is_retried_after_5xx_with_growing_waits(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    sleep = RecordingSleep()
+    channel = await start_channel(Recorder(), send_retries=3, sleep=sleep)
+
+    zalo.fail_next("sendMessage", 502, count=3)
+    message_id = await channel.send_reply(USER, Reply("Đã ghi nhận"))
+
+    assert message_id == zalo.sent[-1].message_id
+    assert [m.text for m in zalo.sent] == ["Đã ghi nhận"]
+    assert len(zalo.calls_of("sendMessage")) == 4
+    assert [d for d in sleep.delays if d > 0] == [0.01, 0.02, 0.04]
+
+
+async def test_a_reply_gives_up_after_its_attempts_and_never_retries_a_block(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    channel = await start_channel(Recorder(), send_retries=2, sleep=RecordingSleep())
+
+    zalo.fail_next("sendMessage", 503, count=3)
+    with pytest.raises(SendError) as exhausted:
+        await channel.send_reply(USER, Reply("Đã ghi nhận"))
+    assert not exhausted.value.permanent
+    assert len(zalo.calls_of("sendMessage")) == 3
+
+    zalo.fail_next("sendMessage", 403, description="user blocked the bot")
+    with pytest.raises(SendError) as blocked:
+        await channel.send_reply(USER, Reply("Đã ghi nhận"))
+    assert blocked.value.permanent
+    assert len(zalo.calls_of("sendMessage")) == 4
+    assert zalo.sent == []
 
 
 async def test_the_client_maps_the_api_answers(zalo: FakeZaloServer) -> None:
@@ -429,6 +483,57 @@ async def test_webhook_refuses_a_wrong_or_missing_secret(
     await zalo.post_webhook(channel.webhook_local_url, update, secret=SECRET)
     await zalo.wait_for_sent(to_user)
     assert [m.text for m in handler.messages] == ["xong 6"]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, so the webhook URL can name it before start."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_updates_posted_to_the_path_of_webhook_url_are_processed(
+    zalo: FakeZaloServer, start_channel: ChannelFactory
+) -> None:
+    # `https://host/zalo` with a proxy that passes the path through: Zalo's calls come to /zalo.
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/zalo"
+    handler = Recorder()
+    channel = await start_channel(
+        handler, mode="webhook", webhook_url=url, webhook_listen=f"127.0.0.1:{port}", secret=SECRET
+    )
+    assert zalo.webhook is not None and zalo.webhook["url"] == url
+
+    await zalo.push_text(USER, "xong 6")
+    assert await zalo.deliver_webhook() == [200]  # Zalo calls the URL it was given, as given
+    await zalo.wait_for_sent(to_user)
+    assert [m.text for m in handler.messages] == ["xong 6"]
+
+    # The default path too, for a proxy that rewrites to it; any other path is not ours.
+    assert channel.webhook_local_url == f"http://127.0.0.1:{port}/zalo/webhook"
+    update = text_update(USER, "/help")
+    status, _ = await zalo.post_webhook(channel.webhook_local_url, update, secret=SECRET)
+    assert status == 200
+    await zalo.wait_for_sent(to_user, count=2)
+    status, _ = await zalo.post_webhook(f"{url}/x", text_update(USER, "/status"), secret=SECRET)
+    assert status == 404
+    status, _ = await zalo.post_webhook(url, text_update(USER, "/status"), secret=None)
+    assert status == 403
+    assert [m.text for m in handler.messages] == ["xong 6", "/help"]
+
+
+async def test_the_webhook_secret_never_reaches_the_logs(
+    zalo: FakeZaloServer, start_channel: ChannelFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel = await start_webhook(start_channel, Recorder())
+    logging.getLogger("nhacviec.test").warning("configured with %s", SECRET)
+    status, _ = await zalo.post_webhook(
+        channel.webhook_local_url, text_update(USER, "xong 6"), secret="guess-secret-1"
+    )
+    assert status == 403
+    assert "refused: wrong or missing X-Bot-Api-Secret-Token" in caplog.text
+    assert SECRET not in caplog.text and "guess-secret-1" not in caplog.text
 
 
 async def test_stopping_a_webhook_channel_keeps_the_webhook(

@@ -8,6 +8,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
+# Kept importable from here, where it was first written; the splitter lives in `splitting`.
+from bot.channels.splitting import split_text as split_text
+
 
 @dataclass(frozen=True, slots=True)
 class Sender:
@@ -85,32 +88,3 @@ class Channel(Protocol):
     async def send_text(self, chat_id: str, text: str) -> str: ...
 
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str: ...
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Split a long message on line boundaries so that every part fits the channel's limit.
-
-    A single line longer than the limit is cut at the last space before it (or hard, if none).
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > 0 else limit
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current:
-        parts.append(current)
-    return [part for part in parts if part.strip()]

@@ -5,27 +5,24 @@ captions) into an `IncomingMessage`, hands it to the core and sends the `Reply` 
 nothing of commands beyond Telegram's own `/cmd@botname` spelling.
 
 Sends go through a `SendLimiter`: replies first, reminders after, never faster than Telegram
-allows. A 429 pauses the limiter for the time Telegram asked and the send is retried a few times.
+allows; long texts are cut by `splitting`, failed sends retried by `retry` (a 429 pauses the
+limiter for the time Telegram asked), as on every channel.
 
-In webhook mode the channel serves Telegram's calls itself (aiohttp, on a loopback port behind a
-reverse proxy) and checks Telegram's `X-Telegram-Bot-Api-Secret-Token` header on every call before
-reading the body: without the right secret the answer is 403 and nothing happens.
+In webhook mode the channel serves Telegram's calls with the shared `WebhookServer`, which checks
+Telegram's `X-Telegram-Bot-Api-Secret-Token` header on every call before reading the body:
+without the right secret the answer is 403 and nothing happens.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hmac
 import logging
 import re
 import warnings
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Literal, NoReturn
-from urllib.parse import urlsplit
 
-from aiohttp import web
 from telegram import BotCommand, Message, TelegramObject, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import (
@@ -33,7 +30,6 @@ from telegram.error import (
     ChatMigrated,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
@@ -54,14 +50,16 @@ from bot.channels.base import (
     Reply,
     Sender,
     SendError,
-    split_text,
 )
 from bot.channels.base import MessageHandler as OnMessage
 from bot.channels.ratelimit import Priority, SendLimiter
+from bot.channels.recent import RecentIds
+from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
+from bot.channels.splitting import split_text
+from bot.channels.webhook import ServesWebhook, WebhookRefused, WebhookServer
 from bot.clock import as_local
 from bot.logsafety import (
     add_record_hook,
-    mask_secret_in_logs,
     mask_token_in_logs,
     quiet_http_logs,
 )
@@ -76,10 +74,9 @@ DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: Telegram's rule for `secret_token` (1–256 of these characters); we ask for at least 8.
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,256}")
-WEBHOOK_BODY_LIMIT = 1024 * 1024
 
 
-class TelegramChannel:
+class TelegramChannel(ServesWebhook):
     """The Channel protocol on Telegram, with python-telegram-bot 22 underneath.
 
     `base_url` is PTB's form, the token appended to it (`http://127.0.0.1:8081/bot` for a local
@@ -91,6 +88,8 @@ class TelegramChannel:
     and tells Telegram `setWebhook(webhook_url, secret_token=secret)` at start. `polling=False`
     (polling mode) receives nothing: the channel only sends, as `nhacviec tick` needs.
     `request_timeout` (seconds) overrides PTB's connect/read/write timeouts of Bot API calls.
+    A reply (and `setWebhook`) is tried `send_attempts` times, waiting `backoff_base`, twice
+    that… up to `backoff_cap` seconds between tries (`sleep` is injected for tests).
     """
 
     name = "telegram"
@@ -107,6 +106,9 @@ class TelegramChannel:
         limiter: SendLimiter | None = None,
         poll_timeout: float = 10,
         send_attempts: int = 3,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
         polling: bool = True,
         mode: Literal["polling", "webhook"] = "polling",
         webhook_url: str = "",
@@ -120,29 +122,37 @@ class TelegramChannel:
         if mode not in ("polling", "webhook"):
             raise ValueError(f"Telegram mode must be 'polling' or 'webhook', got {mode!r}")
         self.mode = mode
-        self._webhook_paths: tuple[str, ...] = ()
-        self._listen = ("", 0)
+        self._webhook: WebhookServer | None = None
         if mode == "webhook":
-            self._listen = _split_listen(webhook_listen)
-            self._webhook_paths = _webhook_paths(webhook_url, webhook_path)
             if not _SECRET_SHAPE.fullmatch(secret):
                 raise ValueError(
                     "Telegram webhook secret must be 8 to 256 characters: A-Z, a-z, 0-9, _ or -"
                 )
+            self._webhook = WebhookServer(
+                channel="Telegram",
+                listen=webhook_listen,
+                webhook_url=webhook_url,
+                default_path=webhook_path,
+                secret=secret,
+                secret_header=SECRET_HEADER,
+                on_update=self._take_update,
+            )
         self._webhook_url = webhook_url
         self._secret = secret
-        self._runner: web.AppRunner | None = None
-        self._seen_updates: OrderedDict[int, None] = OrderedDict()
-        self.webhook_port: int | None = None
+        self._seen_updates = RecentIds()
         quiet_http_logs()
         add_record_hook(redact_chat_contents)
         mask_token_in_logs(token)
-        mask_secret_in_logs(secret)
         self._commands = tuple(commands)
         self._error_text = error_text
-        self._limiter = limiter or SendLimiter()
         self._poll_timeout = poll_timeout
-        self._send_attempts = max(1, send_attempts)
+        self._delivery = Delivery(
+            "Telegram",
+            limiter=limiter or SendLimiter(),
+            classify=classify_error,
+            policy=RetryPolicy(max(1, send_attempts), backoff_base, backoff_cap),
+            sleep=sleep,
+        )
         self._on_message: OnMessage | None = None
         self._bot_ready = False
         self._started = False
@@ -192,9 +202,9 @@ class TelegramChannel:
         try:
             await self._post_init(app)
             await app.start()
-            if self.mode == "webhook":
+            if self._webhook is not None:
                 # Serve first, then tell Telegram where: its first call finds us listening.
-                await self._serve_webhook()
+                await self._webhook.start()
                 await self._register_webhook()
             elif app.updater is not None:
                 await app.updater.start_polling(
@@ -212,9 +222,8 @@ class TelegramChannel:
         The webhook stays registered with Telegram, which keeps new updates until we are back.
         """
         app = self.application
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._webhook is not None:
+            await self._webhook.stop()
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -275,90 +284,37 @@ class TelegramChannel:
 
     # ---- webhook -----------------------------------------------------------------------------
 
-    @property
-    def webhook_local_url(self) -> str:
-        """Where this process listens (for tests and health checks), not the public URL."""
-        host, _ = self._listen
-        return f"http://{host}:{self.webhook_port}{self._webhook_paths[0]}"
-
-    async def _serve_webhook(self) -> None:
-        app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
-        for path in self._webhook_paths:
-            app.router.add_post(path, self._on_webhook)
-        # No access log: it would record every caller; refusals are logged below, once.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        host, port = self._listen
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self.webhook_port = runner.addresses[0][1]
-        log.info(
-            "Telegram webhook listening on %s:%s%s",
-            host,
-            self.webhook_port,
-            self._webhook_paths[0],
-        )
-
     async def _register_webhook(self) -> None:
         """`setWebhook` with our secret; network trouble and 429s are retried a few times."""
-        for attempt in range(1, self._send_attempts + 1):
-            try:
-                await self.application.bot.set_webhook(
-                    self._webhook_url,
-                    secret_token=self._secret,
-                    allowed_updates=[Update.MESSAGE],
-                )
-            except RetryAfter as exc:
-                if attempt == self._send_attempts:
-                    raise
-                await asyncio.sleep(retry_after_seconds(exc))
-            except NetworkError as exc:  # TimedOut and 5xx answers; BadRequest is not retried
-                if attempt == self._send_attempts:
-                    raise
-                log.warning("Telegram setWebhook failed (%s); trying again", exc.message)
-                await asyncio.sleep(min(2.0**attempt, 30.0))
-            else:
-                log.info("Telegram webhook registered at %s", self._webhook_url)
-                return
+        await self._delivery.call(
+            lambda: self.application.bot.set_webhook(
+                self._webhook_url,
+                secret_token=self._secret,
+                allowed_updates=[Update.MESSAGE],
+            ),
+            method="setWebhook",
+        )
+        log.info("Telegram webhook registered at %s", self._webhook_url)
 
-    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        """Telegram calling us: check the secret first, queue the update, answer at once.
+    async def _take_update(self, data: Any) -> None:
+        """Queue one update from the webhook; PTB's update queue processes it after our answer.
 
-        The body is not even read without the right secret. Processing happens after the answer
-        (PTB's update queue), so a slow reply never makes Telegram time out and deliver again;
-        an update Telegram delivers twice anyway (our answer got lost) is handled once.
+        An update Telegram delivers twice (our answer got lost) is handled once.
         """
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self._secret.encode()):
-            log.warning(
-                "Telegram webhook call from %s refused: wrong or missing secret", request.remote
-            )
-            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
-        try:
-            data = await request.json()
-        except ValueError:
-            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
-            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+            raise WebhookRefused("not an update")
         if update_id in self._seen_updates:
             log.debug("Telegram delivered update %s again; ignored", update_id)
-            return web.json_response({"ok": True})
+            return
         try:
             update = Update.de_json(data, self.application.bot)
         except Exception:
             # Telegram would deliver it again and again: take it, say why, and move on.
             log.warning("Telegram update %s could not be read and was dropped", update_id)
-            return web.json_response({"ok": True})
-        self._seen_updates[update_id] = None
-        while len(self._seen_updates) > 10_000:
-            self._seen_updates.popitem(last=False)
+            return
+        self._seen_updates.add(update_id)
         await self.application.update_queue.put(update)
-        return web.json_response({"ok": True})
 
     # ---- outgoing ----------------------------------------------------------------------------
 
@@ -369,15 +325,16 @@ class TelegramChannel:
             await self._send_file(chat_id, file, Priority.REPLY)
 
     async def _send_text(self, chat_id: str, text: str, priority: Priority) -> str:
-        parts = [part for part in split_text(text, self.max_text_length) if part.strip()]
+        parts = split_text(text, self.max_text_length)
         if not parts:
             raise SendError("refusing to send an empty message", permanent=True)
         message_id = ""
-        for part in parts:
+        for index, part in enumerate(parts):
             message_id = await self._send(
                 chat_id,
                 priority,
                 lambda bot, part=part: bot.send_message(_chat_ref(chat_id), part),
+                part=index,
             )
         return message_id
 
@@ -387,10 +344,11 @@ class TelegramChannel:
         except OSError as exc:
             raise SendError(f"cannot read {file.path}: {exc}", permanent=True) from exc
         caption = file.caption
+        part = 0
         if len(caption) > CAPTION_LIMIT:
             # Telegram cuts nothing for us: a long caption goes first as its own message.
             await self._send_text(chat_id, caption, priority)
-            caption = ""
+            caption, part = "", 1
         target = _chat_ref(chat_id)
         if file.kind == "photo":
             return await self._send(
@@ -399,6 +357,7 @@ class TelegramChannel:
                 lambda bot: bot.send_photo(
                     target, content, caption=caption or None, filename=file.file_name
                 ),
+                part=part,
             )
         return await self._send(
             chat_id,
@@ -406,6 +365,7 @@ class TelegramChannel:
             lambda bot: bot.send_document(
                 target, content, caption=caption or None, filename=file.file_name
             ),
+            part=part,
         )
 
     async def _send(
@@ -413,36 +373,19 @@ class TelegramChannel:
         chat_id: str,
         priority: Priority,
         call: Callable[[Any], Awaitable[Message]],
+        *,
+        part: int = 0,
     ) -> str:
-        """Send once a slot is free; obey 429s a bounded number of times; map PTB's errors."""
+        """Send once a slot is free, retried as `retry.policy_for` says; the message's id."""
         await self._ensure_bot()
-        retry_after: float | None = None
-        for _ in range(self._send_attempts):
-            await self._limiter.acquire(chat_id, priority=priority, is_group=_is_group(chat_id))
-            try:
-                message = await call(self.application.bot)
-            except RetryAfter as exc:
-                retry_after = retry_after_seconds(exc)
-                log.warning("Telegram asked to wait %.0f s (chat %s)", retry_after, chat_id)
-                self._limiter.pause(retry_after)
-                continue
-            except Forbidden as exc:
-                raise SendError(f"Telegram chat {chat_id}: {exc.message}", permanent=True) from exc
-            except ChatMigrated as exc:
-                raise SendError(
-                    f"Telegram group {chat_id} is now supergroup {exc.new_chat_id}",
-                    permanent=True,
-                ) from exc
-            except BadRequest as exc:
-                # The same request would be refused again (chat not found, text too long…).
-                raise SendError(f"Telegram chat {chat_id}: {exc.message}", permanent=True) from exc
-            except TelegramError as exc:  # NetworkError, TimedOut, server errors
-                raise SendError(f"Telegram chat {chat_id}: {exc.message}") from exc
-            return str(message.message_id)
-        raise SendError(
-            f"Telegram chat {chat_id}: still rate-limited after {self._send_attempts} attempts",
-            retry_after=retry_after,
+        message = await self._delivery.send(
+            chat_id,
+            lambda: call(self.application.bot),
+            priority=priority,
+            is_group=_is_group(chat_id),
+            part=part,
         )
+        return str(message.message_id)
 
     async def _ensure_bot(self) -> None:
         """Let reminders go out without polling (e.g. `nhacviec tick`): initialize on demand."""
@@ -550,6 +493,20 @@ def _raise_without_token(exc: BaseException) -> NoReturn:
     raise exc
 
 
+def classify_error(exc: Exception) -> Failure | None:
+    """What a PTB error means for trying again (`retry.Outcome`); None if it is not one."""
+    if isinstance(exc, RetryAfter):
+        return Failure(Outcome.THROTTLED, exc.message, retry_after_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return Failure(Outcome.FINAL, f"the group is now supergroup {exc.new_chat_id}")
+    if isinstance(exc, Forbidden | BadRequest | InvalidToken):
+        # Blocked, kicked, chat not found, text too long: the same request would be refused.
+        return Failure(Outcome.FINAL, exc.message)
+    if isinstance(exc, TelegramError):  # NetworkError, TimedOut, server errors
+        return Failure(Outcome.TRANSIENT, exc.message)
+    return None
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     """Read a RetryAfter's delay whether PTB gives int seconds or a timedelta (PTB_TIMEDELTA)."""
     with warnings.catch_warnings():
@@ -568,27 +525,6 @@ def _chat_ref(chat_id: str) -> int | str:
 def _is_group(chat_id: str) -> bool:
     """Telegram gives groups and supergroups negative ids, people positive ones."""
     return chat_id.startswith("-")
-
-
-def _split_listen(listen: str) -> tuple[str, int]:
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
-    return host.strip("[]"), int(port)
-
-
-def _webhook_paths(webhook_url: str, path: str) -> tuple[str, ...]:
-    """The local path, and the public URL's own path when a proxy passes it through unchanged."""
-    public = urlsplit(webhook_url)
-    if public.scheme not in ("http", "https") or not public.netloc:
-        raise ValueError(
-            "Telegram webhook mode needs webhook_url, the public https address; "
-            f"got {webhook_url!r}"
-        )
-    paths = [path if path.startswith("/") else f"/{path}"]
-    if public.path not in ("", "/") and public.path not in paths:
-        paths.append(public.path)
-    return tuple(paths)
 
 
 def _file_url_for(base_url: str) -> str:

@@ -5,22 +5,21 @@ call with no offset and may hand it out again (so we de-duplicate by `message_id
 poll is an HTTP 408, text is capped at 2,000 characters, there are no documents (files go out as
 a photo URL, a link, or a note to fetch them on Telegram), and there is no published rate limit
 (so we pace ourselves and back off on 429 and 5xx).
+
+What every channel does alike comes from the shared modules: the webhook server (`webhook`),
+the cut of long texts (`splitting`) and the retries of failed sends (`retry`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
-
-from aiohttp import web
 
 from bot.channels.base import (
     Attachment,
@@ -30,9 +29,12 @@ from bot.channels.base import (
     Reply,
     Sender,
     SendError,
-    split_text,
 )
 from bot.channels.ratelimit import Priority, SendLimiter
+from bot.channels.recent import RecentIds
+from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
+from bot.channels.splitting import split_text
+from bot.channels.webhook import ServesWebhook, WebhookRefused, WebhookServer
 from bot.channels.zalo_client import ZaloApiError, ZaloBotClient, ZaloRetryableError
 
 log = logging.getLogger(__name__)
@@ -44,31 +46,7 @@ TOO_MANY_REQUESTS = 429
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
 
-Sleep = Callable[[float], Awaitable[None]]
 FileUrlFor = Callable[[Path], "str | None"]
-
-
-class RecentIds:
-    """The last `size` ids seen, in bounded memory: enough to catch Zalo's re-deliveries."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def add(self, item: str) -> bool:
-        """Remember `item`; True if it is new."""
-        if item in self._ids:
-            return False
-        self._ids[item] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
 
 
 def parse_update(update: dict[str, Any], *, channel: str = "zalo") -> IncomingMessage | None:
@@ -125,19 +103,14 @@ def _is_from_bot(update: dict[str, Any]) -> bool:
     return isinstance(sender, dict) and sender.get("is_bot") is True
 
 
-def _split_listen(listen: str) -> tuple[str, int]:
-    host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
-        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
-    return host.strip("[]"), int(port)
-
-
-class ZaloChannel:
+class ZaloChannel(ServesWebhook):
     """Zalo Bot API as a `Channel`: `mode="polling"` (default) or `mode="webhook"`.
 
     Texts shown to people (`error_text`, `file_unavailable_text`, `file_link_text`) come from the
     caller, already translated. `file_url_for(path)` is the bot's own HTTP file server, when there
-    is one. `sleep` and the timing parameters exist so tests run without waiting.
+    is one. A reply (and `setWebhook`) is tried `send_retries` more times after a 429 or 5xx,
+    waiting `backoff_base`, twice that… up to `backoff_cap` seconds, as polling errors do.
+    `sleep` and the timing parameters exist so tests run without waiting.
     """
 
     name = "zalo"
@@ -171,16 +144,20 @@ class ZaloChannel:
     ) -> None:
         if mode not in ("polling", "webhook"):
             raise ValueError(f"Zalo mode must be 'polling' or 'webhook', got {mode!r}")
+        self._webhook: WebhookServer | None = None
         if mode == "webhook":
-            if not webhook_url:
-                raise ValueError("Zalo webhook mode needs webhook_url")
-            if not 8 <= len(secret) <= 256:
-                raise ValueError("Zalo webhook secret must be 8 to 256 characters")
+            self._webhook = WebhookServer(
+                channel="Zalo",
+                listen=webhook_listen,
+                webhook_url=webhook_url,
+                default_path=webhook_path,
+                secret=secret,
+                secret_header=SECRET_HEADER,
+                on_update=self._take_update,
+            )
         self._client = client
         self.mode = mode
         self._webhook_url = webhook_url
-        self._listen = _split_listen(webhook_listen) if mode == "webhook" else ("", 0)
-        self._webhook_path = webhook_path if webhook_path.startswith("/") else f"/{webhook_path}"
         self._secret = secret
         # Zalo publishes no limit: pace the whole bot at `rate_per_second` and each chat like
         # Telegram (1 message/s, 20/min to a group), which no person reading will notice.
@@ -194,9 +171,13 @@ class ZaloChannel:
         self._file_url_for = file_url_for
         self._poll_timeout = poll_timeout
         self._poll_interval = poll_interval
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
-        self._send_retries = send_retries
+        self._delivery = Delivery(
+            "Zalo",
+            limiter=self._limiter,
+            classify=classify_error,
+            policy=RetryPolicy(max(0, send_retries) + 1, backoff_base, backoff_cap),
+            sleep=sleep,
+        )
         self._shutdown_grace = shutdown_grace
         self._sleep = sleep
         self._seen = RecentIds(dedup_size)
@@ -206,8 +187,6 @@ class ZaloChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._on_message: MessageHandler | None = None
         self._poller: asyncio.Task[None] | None = None
-        self._runner: web.AppRunner | None = None
-        self.webhook_port: int | None = None
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -216,14 +195,14 @@ class ZaloChannel:
         if self._on_message is not None:
             raise RuntimeError("Zalo channel already started")
         self._on_message = on_message
-        if self.mode == "polling":
+        if self._webhook is None:
             self._poller = asyncio.create_task(self._poll_loop(), name="zalo-poll")
             return
-        await self._serve_webhook()
+        await self._webhook.start()
         try:
             await self._register_webhook()
         except BaseException:
-            await self._runner_cleanup()
+            await self._webhook.stop()
             self._on_message = None
             raise
 
@@ -237,7 +216,8 @@ class ZaloChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
             self._poller = None
-        await self._runner_cleanup()
+        if self._webhook is not None:
+            await self._webhook.stop()
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=self._shutdown_grace)
             for task in pending:
@@ -249,16 +229,7 @@ class ZaloChannel:
             await self._limiter.close()
         await self._client.aclose()
 
-    @property
-    def webhook_local_url(self) -> str:
-        """Where this process listens (for tests and health checks), not the public URL."""
-        host, _ = self._listen
-        return f"http://{host}:{self.webhook_port}{self._webhook_path}"
-
     # ----- receiving -------------------------------------------------------------------------
-
-    def _backoff(self, failures: int) -> float:
-        return min(self._backoff_cap, self._backoff_base * 2 ** max(failures - 1, 0))
 
     async def _poll_loop(self) -> None:
         """Long-poll forever: one update per call, 408 means "again", errors back off and retry."""
@@ -275,7 +246,7 @@ class ZaloChannel:
                 raise
             except Exception as exc:
                 failures += 1
-                delay = self._backoff(failures)
+                delay = self._delivery.policy.delay(failures)
                 if isinstance(exc, ZaloRetryableError) and exc.retry_after:
                     delay = max(delay, exc.retry_after)
                 log.warning("Zalo polling failed (%s); next try in %.1f s", exc, delay)
@@ -295,57 +266,18 @@ class ZaloChannel:
             # "No webhook to delete" is fine; a bad token will show again on getUpdates.
             log.debug("Zalo deleteWebhook refused (%s); polling anyway", exc)
 
-    async def _serve_webhook(self) -> None:
-        app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post(self._webhook_path, self._on_webhook)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        host, port = self._listen
-        site = web.TCPSite(runner, host, port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self.webhook_port = runner.addresses[0][1]
-        log.info("Zalo webhook listening on %s:%s%s", host, self.webhook_port, self._webhook_path)
-
     async def _register_webhook(self) -> None:
-        failures = 0
-        while True:
-            try:
-                await self._client.set_webhook(self._webhook_url, self._secret)
-            except ZaloRetryableError as exc:
-                failures += 1
-                if failures > self._send_retries:
-                    raise
-                delay = max(self._backoff(failures), exc.retry_after or 0.0)
-                log.warning("Zalo setWebhook failed (%s); retrying in %.1f s", exc, delay)
-                await self._sleep(delay)
-            else:
-                log.info("Zalo webhook registered at %s", self._webhook_url)
-                return
+        await self._delivery.call(
+            partial(self._client.set_webhook, self._webhook_url, self._secret),
+            method="setWebhook",
+        )
+        log.info("Zalo webhook registered at %s", self._webhook_url)
 
-    async def _runner_cleanup(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def _on_webhook(self, request: web.Request) -> web.StreamResponse:
-        """Zalo calling us: check the secret first, answer at once, handle in the background."""
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), self._secret.encode()):
-            log.warning("Zalo webhook call refused: wrong or missing %s", SECRET_HEADER)
-            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
-        try:
-            payload = await request.json()
-        except ValueError:
-            return web.json_response({"ok": False, "description": "invalid JSON"}, status=400)
+    async def _take_update(self, payload: Any) -> None:
+        """An update from the webhook server: handled in the background, answered at once."""
         if not isinstance(payload, dict):
-            return web.json_response({"ok": False, "description": "invalid update"}, status=400)
+            raise WebhookRefused("invalid update")
         self.accept(payload)
-        return web.json_response({"ok": True})
 
     def accept(self, update: dict[str, Any]) -> bool:
         """Take one update from either mode; True if it was new and is being handled."""
@@ -417,10 +349,13 @@ class ZaloChannel:
 
         The default priority is a reminder's: the outbox calls this; replies overtake it.
         """
+        parts = split_text(text, self.max_text_length)
+        if not parts:
+            raise SendError("refusing to send an empty message", permanent=True)
         last = ""
-        for part in split_text(text, self.max_text_length):
+        for index, part in enumerate(parts):
             send = partial(self._client.send_message, chat_id, part)
-            last = await self._send(chat_id, send, priority)
+            last = await self._send(chat_id, send, priority, part=index)
         return last
 
     async def send_file(
@@ -446,25 +381,26 @@ class ZaloChannel:
         return await self.send_text(chat_id, text, priority=priority)
 
     async def _send(
-        self, chat_id: str, call: Callable[[], Awaitable[str]], priority: Priority
+        self,
+        chat_id: str,
+        call: Callable[[], Awaitable[str]],
+        priority: Priority,
+        *,
+        part: int = 0,
     ) -> str:
-        """One API send through the limiter; 429 and 5xx retried with backoff, then `SendError`."""
-        is_group = chat_id in self._group_chats
-        failures = 0
-        while True:
-            await self._limiter.acquire(chat_id, priority=priority, is_group=is_group)
-            try:
-                return await call()
-            except ZaloRetryableError as exc:
-                failures += 1
-                if failures > self._send_retries:
-                    raise SendError(str(exc), retry_after=exc.retry_after) from None
-                delay = max(self._backoff(failures), exc.retry_after or 0.0)
-                log.info("Zalo send to %s got %s; retrying in %.2f s", chat_id, exc, delay)
-                if exc.error_code == TOO_MANY_REQUESTS:
-                    # Flood control is about the whole bot, not this chat: hold every send.
-                    self._limiter.pause(delay)
-                else:
-                    await self._sleep(delay)
-            except ZaloApiError as exc:
-                raise SendError(str(exc), permanent=True) from None
+        """One API send through the limiter, retried as `retry.policy_for` says."""
+        return await self._delivery.send(
+            chat_id, call, priority=priority, is_group=chat_id in self._group_chats, part=part
+        )
+
+
+def classify_error(exc: Exception) -> Failure | None:
+    """What a Zalo client error means for trying again (`retry.Outcome`); None if not one."""
+    if isinstance(exc, ZaloRetryableError):
+        if exc.error_code == TOO_MANY_REQUESTS:
+            # Flood control is about the whole bot, not this chat: every send waits.
+            return Failure(Outcome.THROTTLED, str(exc), exc.retry_after)
+        return Failure(Outcome.TRANSIENT, str(exc), exc.retry_after)
+    if isinstance(exc, ZaloApiError):  # blocked, bad chat id, text too long, bad token
+        return Failure(Outcome.FINAL, str(exc))
+    return None

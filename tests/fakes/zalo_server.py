@@ -6,7 +6,9 @@ HTTP 408 when the long poll runs out (its timeout honoured, but capped so tests 
 sendMessage refuses text over 2,000 characters with a 400; setWebhook wants an https URL and an
 8–256 character secret; getWebhookInfo is a 404 when no webhook is set. What it adds for tests:
 re-delivery of the last update, injected failures (429, 5xx…), recorded sends and waiters that
-wake on events (an `asyncio.Condition`), never on a sleep loop.
+wake on events (an `asyncio.Condition`), never on a sleep loop; and, with a webhook set, the
+delivery of pushed updates to the webhook's URL with its secret, as Zalo does (an `http://`
+loopback URL is accepted for that, so a test can name the bot's own address).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from aiohttp import web
 
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+#: Only tests use plain http: the bot's own loopback address, for `deliver_webhook`.
+_LOOPBACK = "http://127.0.0.1:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +197,29 @@ class FakeZaloServer:
             _Failure(status, text, retry_after, count)
         )
 
+    async def deliver_webhook(self) -> list[int]:
+        """Play Zalo delivering every queued update to the registered webhook URL, in order.
+
+        Each goes with the secret given to setWebhook; an update the bot did not take (any
+        answer but 200) stays queued, as Zalo would keep it. Returns the HTTP statuses.
+        """
+        if self.webhook is None:
+            raise AssertionError("no webhook registered to deliver to")
+        statuses: list[int] = []
+        while self._queue:
+            update = self._queue[0]
+            status, _ = await self.post_webhook(
+                self.webhook["url"], update, secret=self.webhook["secret_token"]
+            )
+            statuses.append(status)
+            if status != 200:
+                break
+            async with self.condition:
+                self._queue.popleft()
+                self.delivered.append(update)
+                self.condition.notify_all()
+        return statuses
+
     async def post_webhook(
         self, url: str, update: dict[str, Any], *, secret: str | None
     ) -> tuple[int, Any]:
@@ -348,7 +375,7 @@ class FakeZaloServer:
     async def _set_webhook(self, payload: dict[str, Any]) -> web.Response:
         url = payload.get("url")
         secret = payload.get("secret_token")
-        if not isinstance(url, str) or not url.startswith("https://"):
+        if not isinstance(url, str) or not url.startswith(("https://", _LOOPBACK)):
             return _error(400, "url must be an https URL")
         if not isinstance(secret, str) or not 8 <= len(secret) <= 256:
             return _error(400, "secret_token must be 8 to 256 characters")
