@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Role, Schedule
 from bot.domain.plans import address
 from bot.services.plans import followed_plans, plan_bounds, task_schedule
@@ -84,9 +85,12 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
     """What the policy needs about every plan not closed: tasks, assignments, confirmations."""
     plans = await followed_plans(session)
     bounds = {plan.id: plan_bounds(plan) for plan in plans}
+    imported = {plan.id: as_local(plan.imported_at).date() for plan in plans}
     tasks = await _task_infos(session, plans)
     rows = await session.execute(
-        select(Assignment.id, Assignment.task_id, Assignment.role, Unit.name)
+        select(
+            Assignment.id, Assignment.task_id, Assignment.role, Unit.name, Assignment.snoozed_until
+        )
         .join(Unit, Unit.id == Assignment.unit_id)
         .where(Assignment.task_id.in_(list(tasks)), Assignment.active.is_(True))
     )
@@ -100,8 +104,10 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
             schedule=tasks[task_id].schedule,
             plan_start=bounds[tasks[task_id].plan_id][0],
             plan_end=bounds[tasks[task_id].plan_id][1],
+            snoozed_until=snoozed_until,
+            plan_imported=imported[tasks[task_id].plan_id],
         )
-        for assignment_id, task_id, role, unit in rows
+        for assignment_id, task_id, role, unit, snoozed_until in rows
     ]
     confirmation_rows = await session.execute(
         select(Confirmation.assignment_id, Confirmation.period, Confirmation.confirmed_on)

@@ -105,7 +105,9 @@ async def test_a_week_of_downtime_gives_one_late_reminder_not_seven(
     report = await engine.tick(at("2022-08-09", "10:30"))  # back after a week, mid-morning
     new = channel.to("leader")[before:]
     assert len(new) == 1
-    assert "Nhắc bù: tin này lẽ ra được gửi lúc 08:00 ngày 09/08/2022" in new[0]
+    # Task 6 was due on 30/07: daily reminders 01/08–05/08, then weekly, so the newest one
+    # missed is Monday's, worded for the day it goes out.
+    assert "Nhắc bù: tin này lẽ ra được gửi lúc 08:00 ngày 08/08/2022" in new[0]
     assert new[0].count("\n6. ") == 1 and "Đã quá hạn 10 ngày" in new[0]
     assert report.skipped > 0
     async with services.db.session() as session:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import bundled_plan
+from bot.bundled import bundled_plan
 from bot.domain.model import AssignmentRole, ScheduleKind
 from bot.domain.periods import periods_between
 from bot.importer import read_plan

@@ -293,6 +293,8 @@ async def test_run_sends_one_merged_reminder_on_its_own_and_never_repeats_it(
 ) -> None:
     config = write_config(tmp_path, tg, reminder_settings_for_now())
     await cli(config, "init")
+    # The plan runs to today: reminders of a plan stop 30 days after its end.
+    await cli(config, "plan", "187", "--end", datetime.now(LOCAL_TZ).strftime("%d/%m/%Y"))
     invite = json.loads(await cli(config, "invite", "Ban ISO", "--role", "iso", "--json"))
     services = await open_services(load_config(config))
     try:

@@ -42,7 +42,7 @@ def assignment_state(
     `confirmed_on` is that period's confirmation.
     """
     if period is None and schedule.kind is ScheduleKind.RECURRING and schedule.every is not None:
-        period = period_of(schedule.every, today)
+        period = period_of(schedule.every, today, schedule.month)
     due = due_date(schedule, period)
     if confirmed_on is not None:
         if due is None or confirmed_on <= due:

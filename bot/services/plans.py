@@ -339,9 +339,10 @@ async def has_plan(session: AsyncSession) -> bool:
 
 
 def task_schedule(task: Task) -> Schedule:
-    """The schedule reminders and states use: an as_regulated task with a date is a deadline."""
+    """The schedule reminders and states use: a task the Office gave a date is a deadline."""
     schedule = Schedule.from_json(task.schedule)
-    if schedule.kind is ScheduleKind.AS_REGULATED and task.deadline_set is not None:
+    no_date = (ScheduleKind.AS_REGULATED, ScheduleKind.UNKNOWN)
+    if schedule.kind in no_date and task.deadline_set is not None:
         return Schedule.as_regulated(task.deadline_set)
     return schedule
 

@@ -95,7 +95,9 @@ def _task_row(
 ) -> TaskRow:
     if task.schedule.kind is ScheduleKind.RECURRING and task.schedule.every is not None:
         rows = []
-        for period in periods_between(task.schedule.every, first, max(first, last)):
+        for period in periods_between(
+            task.schedule.every, first, max(first, last), task.schedule.month
+        ):
             for assignment in task.assignments:
                 found = history.get((assignment.assignment_id, period.key))
                 state = assignment_state(

@@ -112,7 +112,7 @@ def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return None
     start, end = _recurring_span(schedule, plan)
-    return period_of(schedule.every, min(max(today, start), end))
+    return period_of(schedule.every, min(max(today, start), end), schedule.month)
 
 
 def _recurring_span(schedule: Schedule, plan: Plan) -> tuple[date, date]:
@@ -248,6 +248,7 @@ def _missed_periods(
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return 0
     start, end = _recurring_span(schedule, plan)
-    ended = [p for p in periods_between(schedule.every, start, min(end, today)) if p.end < today]
+    periods = periods_between(schedule.every, start, min(end, today), schedule.month)
+    ended = [p for p in periods if p.end < today]
     leads = [a.id for a in task.assignments if a.active and a.role == AssignmentRole.LEAD]
     return sum(1 for p in ended for a in leads if (a, p.key) not in confirmations)

@@ -159,6 +159,9 @@ class Assignment(Base):
     #: The group this assignment came from ("Các phòng thuộc Sở"), or None when named directly.
     via_group: Mapped[str | None] = mapped_column(BoundedString(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The unit asked for quiet (`/hoanlai`): its reminders of this task are held through this
+    #: day. The due date, the escalation and the Office's digest do not move.
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()

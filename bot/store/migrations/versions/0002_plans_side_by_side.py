@@ -1,4 +1,4 @@
-"""plans side by side: plan key, end and closing; task label and section
+"""plans side by side: plan key, end and closing; task label and section; snooze
 
 Revision ID: 0002
 Revises: 0001
@@ -38,6 +38,9 @@ def upgrade() -> None:
             sa.Column("label", sa.String(length=32), nullable=False, server_default="")
         )
         batch_op.add_column(sa.Column("section", sa.Text(), nullable=False, server_default=""))
+
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("snoozed_until", sa.Date(), nullable=True))
 
     _fill_plans()
     op.execute("UPDATE tasks SET label = CAST(no AS VARCHAR(32))")
@@ -84,6 +87,8 @@ def _as_json(value: object) -> dict:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_column("snoozed_until")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_column("section")
         batch_op.drop_column("label")
