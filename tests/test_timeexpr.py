@@ -141,7 +141,7 @@ def test_impossible_dates_are_unknown(text: str) -> None:
         "",
         "   ",
         "Trước",
-        "Sau khi có kết quả đánh giá",
+        "Bắt đầu triển khai từ năm 2026",
         "2022",
         "???",
         "Trước 10/02/2022 và sau đó",
