@@ -267,9 +267,7 @@ def test_a_year_span_starts_on_first_january_without_an_issue_date() -> None:
 
 
 def test_a_year_span_issued_before_it_starts_keeps_first_january() -> None:
-    assert parse_when("2026 - 2030", 2025, issued=ISSUED) == yearly(
-        (2026, 1, 1), (2030, 12, 31)
-    )
+    assert parse_when("2026 - 2030", 2025, issued=ISSUED) == yearly((2026, 1, 1), (2030, 12, 31))
 
 
 def test_routine_every_still_governs_the_bare_routine_forms() -> None:
