@@ -124,7 +124,6 @@ COLLECTIVE_MARKERS: tuple[str, ...] = (
     "những",
     "liên quan",
     "bộ, ngành",
-    "địa phương",
 )
 
 #: Heads of a prefix list (`Các Cục: Di sản văn hóa, Bản quyền tác giả`), each spread over the

@@ -278,12 +278,13 @@ def _unit_warnings(
     drafts: Sequence[_Draft], catalog: UnitCatalog, translator: Translator
 ) -> list[str]:
     """One warning per unit the config does not know, and per collective name without members."""
+    spelling = _first_spellings(drafts)
     unknown: dict[str, None] = {}
     collective: dict[str, None] = {}
     for draft in drafts:
         for cell in (draft.lead, draft.support):
-            unknown.update(dict.fromkeys(cell.unknown))
-            collective.update(dict.fromkeys(cell.collective))
+            unknown.update(dict.fromkeys(spelling[unit_key(name)] for name in cell.unknown))
+            collective.update(dict.fromkeys(spelling[unit_key(n)] for n in cell.collective))
     warnings = [
         translator.gettext(
             "“{unit}” stands for several units and has no members in [units.groups]; it was kept"
