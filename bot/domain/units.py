@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 from bot.domain import unit_rules
@@ -84,12 +85,18 @@ _COLLECTIVE = _words(unit_rules.COLLECTIVE_MARKERS)
 _SEPARATOR = re.compile(r"\s*[,;\n]\s*|\s+(?:và|VÀ|Và)\s+")
 #: A cell longer than this is prose; only its start is read for unit names.
 _MAX_CELL = 2_000
+#: How many distinct cells a catalog remembers the reading of (cells repeat row after row).
+_MAX_CACHED_CELLS = 4096
 #: How much text after a separator is looked at to tell whether a new unit starts there.
 _LOOKAHEAD = 200
 
 
+@lru_cache(maxsize=8192)
 def unit_key(name: str) -> str:
-    """Return the key all spellings of a unit share (`GD&ĐT` = `GDĐT` = `Giáo dục và Đào tạo`)."""
+    """Return the key all spellings of a unit share (`GD&ĐT` = `GDĐT` = `Giáo dục và Đào tạo`).
+
+    Cached: a plan names the same few units in row after row.
+    """
     key = _FOOTNOTE.sub("", match_key(name)).strip(_EDGES)
     key = _KEYED.sub(lambda m: _KEYED_ABBREVIATIONS[m.group(0)], key)
     key = _OLD_TONE.sub(lambda m: _TONE_PAIRS[m.group(0)], key)
@@ -149,6 +156,7 @@ class UnitCatalog:
             self._short[canonical] = tidy(short_name)
             self._learn(short_name, canonical)
         self._keys_by_length = sorted(self._names, key=len, reverse=True)
+        self._cells: dict[str, CellUnits] = {}
 
     def _learn(self, spelling: str, name: str) -> None:
         key = unit_key(spelling)
@@ -220,8 +228,17 @@ class UnitCatalog:
         `Sở Văn hóa, Thể thao và Du lịch` stays whole; `Sở Tài chính, Sở Nội vụ và UBND các
         huyện` is three units; `Các Sở: Tài chính, Nội vụ` spreads its head over the list.
         """
+        cell = cell[:_MAX_CELL]
+        if (known := self._cells.get(cell)) is not None:
+            return known
+        if len(self._cells) >= _MAX_CACHED_CELLS:
+            self._cells.clear()
+        self._cells[cell] = found = self._read(cell)
+        return found
+
+    def _read(self, cell: str) -> CellUnits:
         names: list[str] = []
-        for piece in self._pieces(nfc(cell)[:_MAX_CELL]):
+        for piece in self._pieces(nfc(cell)):
             names.extend(self._spread(piece))
         found = tuple(name for name in _unique(names) if name)
         unknown = tuple(n for n in found if not self.is_known(n) and not self.is_collective(n))

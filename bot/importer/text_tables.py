@@ -41,7 +41,10 @@ def find_tab_tables(lines: Sequence[str]) -> Found | None:
         first = header.index if first is None else first
         body = header.index + header.span
         records, end = _tab_records(grid, body, header.width)
-        rows = tuple(Row(number, tuple(cells)) for number, cells in enumerate(records, 1))
+        rows = tuple(
+            Row(number, tuple(" ".join(parts) for parts in record))
+            for number, record in enumerate(records, 1)
+        )
         tables.append(_table(header, rows, _caption(lines, header.index, start)))
         start = max(end, body)
     if first is None:
@@ -57,14 +60,14 @@ def _looks_like_row(cells: Sequence[str], width: int) -> bool:
 
 def _tab_records(
     grid: Sequence[Sequence[str]], start: int, width: int
-) -> tuple[list[list[str]], int]:
+) -> tuple[list[list[list[str]]], int]:
     """Group body lines into one record per row; return them and where the table ends.
 
     A line continues the row above when it does not start a row of its own (a cell that
     wrapped), or when only together with the row above does it fill the width (a content cell
     that wrapped just before "2022"). A blank line followed by prose ends the table.
     """
-    records: list[list[str]] = []
+    records: list[list[list[str]]] = []  # rows of cells, each cell in its wrapped parts
     after_blank = False
     index = start
     for index in range(start, len(grid)):
@@ -77,12 +80,14 @@ def _tab_records(
             above = len(records[-1])
             fills_row = above < width and above + len(cells) - 1 == width
             if not row_like or fills_row:
-                records[-1][-1] = f"{records[-1][-1]} {cells[0]}"
-                records[-1].extend(cells[1:])
+                # The wrapped text is kept in parts and joined once: joining at every line
+                # would make a cell wrapped over many lines cost the square of its length.
+                records[-1][-1].append(cells[0])
+                records[-1].extend([cell] for cell in cells[1:])
                 continue
         if not row_like and len(cells) == 1:
             return records, index
-        records.append(list(cells))
+        records.append([[cell] for cell in cells])
         after_blank = False
     return records, len(grid)
 
