@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 from bot.domain.text import match_key
 
@@ -105,8 +106,12 @@ def _prefixed(key: str, prefixes: Sequence[str]) -> bool:
     return any(key == p or key.startswith((p + " ", p + "(", p + "/", p + ",")) for p in prefixes)
 
 
+@lru_cache(maxsize=4096)
 def _classify(cell: str) -> tuple[Column | None, bool]:
-    """Return the column a heading names and whether only as a fallback (`Đơn vị thực hiện`)."""
+    """Return the column a heading names and whether only as a fallback (`Đơn vị thực hiện`).
+
+    Cached: every row is checked for a repeated header, and short cells repeat a lot.
+    """
     if len(cell) > _MAX_HEADING:
         return None, False
     key = match_key(cell).strip(" .:*[]0123456789")
