@@ -26,6 +26,8 @@ _NAMED_SECTION = re.compile(rf"(?:phần|mục|chương)\s+({_SECTION_NUMBER}|[0
 _NUMBERED_TEXT = re.compile(
     rf"(?:(?:phần|mục|chương)\s+)?({_SECTION_NUMBER}|[0-9]{{1,3}})[.:)]\s+\S", re.I
 )
+#: An unusual mark in the number cell longer than this is text, not the row's number.
+_MAX_ODD_NUMBER = 12
 # A row that continues a task rather than heading a section begins like a list item.
 _LIST_ITEM = re.compile(r"[-+•*–]\s|[a-zđ]")
 
@@ -114,7 +116,8 @@ def read_row(
             )
         if (section := numbered_heading(number_cell)) is not None and not content:
             return RowReading(RowKind.HEADING, heading=tidy(number_cell), section_number=section)
-        if content and has_who_or_when:
+        if content and has_who_or_when and len(number_cell) <= _MAX_ODD_NUMBER:
+            # `a)`, `x`, `*`: not a number DESIGN names, but the plan's own mark for the row.
             return RowReading(RowKind.TASK, number=tidy(number_cell).rstrip(".)"))
         return RowReading(RowKind.PROBLEM)
     if not content:
