@@ -270,6 +270,10 @@ def test_a_year_span_issued_before_it_starts_keeps_first_january() -> None:
     assert parse_when("2026 - 2030", 2025, issued=ISSUED) == yearly((2026, 1, 1), (2030, 12, 31))
 
 
+def test_a_year_span_that_ended_before_the_plan_is_unknown() -> None:
+    assert parse_when("2020 - 2024", 2025, issued=ISSUED) == Schedule.unknown()
+
+
 def test_routine_every_still_governs_the_bare_routine_forms() -> None:
     assert parse_when("Thường xuyên, liên tục", 2025, Every.MONTH) == Schedule.recurring(
         Every.MONTH

@@ -254,10 +254,12 @@ def _read_years(key: str, issued: date | None) -> Schedule | None:
     first, last = int(match.group(1)), int(match.group(2))
     if first >= last:
         return None
-    start = date(first, 1, 1)
+    start, end = date(first, 1, 1), date(last, 12, 31)
     if issued is not None and issued > start:
         start = issued
-    return Schedule.recurring(Every.YEAR, start=start, end=date(last, 12, 31))
+    if start > end:  # a span over before the plan was issued: nothing left to remind of
+        return Schedule.unknown()
+    return Schedule.recurring(Every.YEAR, start=start, end=end)
 
 
 def _read_month_part(key: str, plan_year: int | None) -> Schedule | None:
