@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -287,3 +288,15 @@ def test_144_no_time_column_and_sections_in_the_content_column(
         "Bảng phụ lục không có cột thời gian (Thời gian, Thời hạn…); các nhiệm vụ được nhập"
         " nhưng chưa có hạn, chờ Văn phòng đặt hạn."
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ttg-2597-2025.txt", "vpcp-624-2025.md", "bnv-1383-2025.txt", "ubnd-bacninh-144-2025.md"],
+)
+def test_a_decomposed_copy_reads_the_same(
+    plans: dict[str, ParsedPlan], name: str, tmp_path: Path
+) -> None:
+    copy = tmp_path / name
+    copy.write_text(unicodedata.normalize("NFD", (REAL / name).read_text("utf-8")), "utf-8")
+    assert read_plan(copy, catalog_for(Config())).to_json() == plans[name].to_json()
