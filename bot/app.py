@@ -10,9 +10,15 @@ from bot.store.db import Database
 
 
 def catalog_for(config: Config) -> UnitCatalog:
-    """The unit names the plan may use: built-ins, the config's group members, and the groups."""
+    """The unit names the plan may use: built-ins, the config's groups and their members, the
+    config's aliases and short names."""
     members = [member for group in config.groups.values() for member in group]
-    return UnitCatalog(units=members, groups=config.groups)
+    return UnitCatalog(
+        units=members,
+        groups=config.groups,
+        aliases=config.unit_aliases,
+        short=config.unit_short,
+    )
 
 
 async def open_services(

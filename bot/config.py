@@ -99,6 +99,10 @@ class Config:
     groups: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: {units.DEPARTMENTS: SAMPLE_DEPARTMENTS}
     )
+    #: `[units.aliases]`: another spelling = the canonical unit name.
+    unit_aliases: Mapping[str, str] = field(default_factory=dict)
+    #: `[units.short]`: canonical unit name = the short name shown in lists.
+    unit_short: Mapping[str, str] = field(default_factory=dict)
     agency: AgencyConfig = field(default_factory=AgencyConfig)
     source: Path | None = None
 
@@ -165,6 +169,8 @@ def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
         zalo=_dataclass_from("zalo", _table(raw, "zalo"), ZaloConfig),
         reminders=_table(raw, "reminders"),
         groups=_groups(_table(raw, "units")),
+        unit_aliases=_names(_table(raw, "units"), "aliases"),
+        unit_short=_names(_table(raw, "units"), "short"),
         agency=_agency(_table(raw, "agency")),
     )
 
@@ -215,7 +221,7 @@ def _type_name(kind: type) -> str:
 
 
 def _groups(table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    _check_keys("units", table, {"groups"})
+    _check_keys("units", table, {"groups", "aliases", "short"})
     groups_table = table.get("groups")
     if groups_table is None:
         return {units.DEPARTMENTS: SAMPLE_DEPARTMENTS}
@@ -269,6 +275,16 @@ def _required(section: str, table: Mapping[str, Any], key: str, default: str) ->
     if not value:
         raise ConfigError(f"[{section}] {key} must not be empty")
     return value
+
+
+def _names(table: Mapping[str, Any], key: str) -> dict[str, str]:
+    """Read `[units.aliases]` or `[units.short]`: a table of name = name."""
+    names = table.get(key, {})
+    if not isinstance(names, dict) or not all(
+        isinstance(value, str) and value.strip() for value in names.values()
+    ):
+        raise ConfigError(f'[units.{key}] must be a table of "name" = "name"')
+    return {name.strip(): value.strip() for name, value in names.items() if name.strip()}
 
 
 def _apply_environment(config: Config, environ: Mapping[str, str]) -> Config:

@@ -141,8 +141,8 @@ def test_impossible_dates_are_unknown(text: str) -> None:
         "",
         "   ",
         "Trước",
-        "Sau khi có kết quả đánh giá",
-        "2022",
+        "Bắt đầu triển khai từ năm 2026",
+        "22",
         "???",
         "Trước 10/02/2022 và sau đó",
     ],
@@ -201,3 +201,91 @@ def test_routine_follows_the_configured_period(every: Every) -> None:
     assert parse_when("thường xuyên.", PLAN_YEAR, every) == Schedule.recurring(every)
     # A period the plan states is kept whatever the config says.
     assert parse_when("Hằng tháng", PLAN_YEAR, every) == Schedule.recurring(Every.MONTH)
+
+
+ISSUED = date(2025, 11, 19)  # QĐ 2530/QĐ-TTg: a plan issued late in its first year
+
+
+def yearly(start: tuple[int, int, int], end: tuple[int, int, int]) -> Schedule:
+    return Schedule.recurring(Every.YEAR, start=date(*start), end=date(*end))
+
+
+# The forms DESIGN added for real plans, phrased as the published appendices phrase them.
+REAL_ROWS = [
+    ("2026 - 2030", yearly((2026, 1, 1), (2030, 12, 31))),
+    ("2026-2030", yearly((2026, 1, 1), (2030, 12, 31))),
+    ("Giai đoạn 2026 - 2030", yearly((2026, 1, 1), (2030, 12, 31))),
+    ("Giai đoạn 2026 - 2030.", yearly((2026, 1, 1), (2030, 12, 31))),
+    ("Giai đoạn 2026–2030", yearly((2026, 1, 1), (2030, 12, 31))),
+    ("Năm 2025-2030", yearly((2025, 11, 19), (2030, 12, 31))),
+    ("Từ năm 2025 đến năm 2030", yearly((2025, 11, 19), (2030, 12, 31))),
+    ("Năm 2025-2026", yearly((2025, 11, 19), (2026, 12, 31))),
+    ("2025", window((2025, 1, 1), (2025, 12, 31))),
+    ("2026", window((2026, 1, 1), (2026, 12, 31))),
+    ("Năm 2026", window((2026, 1, 1), (2026, 12, 31))),
+    ("Quí IV-2025", window((2025, 10, 1), (2025, 12, 31))),
+    ("Quý IV.2025", window((2025, 10, 1), (2025, 12, 31))),
+    ("Quý IV/2025 - Quý II/2026", window((2025, 10, 1), (2026, 6, 30))),
+    ("Tháng 06/2026", window((2026, 6, 1), (2026, 6, 30))),
+    ("Tháng 02/2026", window((2026, 2, 1), (2026, 2, 28))),
+    ("Tuần đầu tháng 4/2023", window((2023, 4, 1), (2023, 4, 7))),
+    ("Đầu tháng 4/2023", window((2023, 4, 1), (2023, 4, 10))),
+    ("Giữa tháng 4/2023", window((2023, 4, 11), (2023, 4, 20))),
+    ("Cuối tháng 2/2024", window((2024, 2, 21), (2024, 2, 29))),
+    ("Tuần cuối tháng 2/2023", window((2023, 2, 22), (2023, 2, 28))),
+    ("Năm học 2022-2023", window((2022, 9, 1), (2023, 5, 31))),
+    ("Trước năm 2030", deadline(2029, 12, 31)),
+    ("Ngày 31/12/2025", deadline(2025, 12, 31)),
+    ("31/10/2025", deadline(2025, 10, 31)),
+    ("Tháng 12 hằng năm", Schedule.recurring(Every.YEAR, month=12)),
+    ("Thường xuyên, hằng năm", Schedule.recurring(Every.YEAR)),
+    (
+        "Thường xuyên, định kỳ hằng quý báo cáo kết quả về Sở",
+        Schedule.recurring(Every.QUARTER),
+    ),
+    ("Thực hiện thường xuyên, liên tục", Schedule.recurring(Every.QUARTER)),
+    ("Nhiệm vụ thường xuyên", Schedule.recurring(Every.QUARTER)),
+    ("Theo kế hoạch", Schedule.as_regulated()),
+    ("Theo kế hoạch riêng", Schedule.as_regulated()),
+    ("Theo lộ trình của Bộ Giáo dục và Đào tạo", Schedule.as_regulated()),
+    ("Theo hướng dẫn của Bộ", Schedule.as_regulated()),
+    ("Theo chỉ đạo của UBND tỉnh", Schedule.as_regulated()),
+    ("Sau khi có kết quả đánh giá", Schedule.as_regulated()),
+    ("Khi có phát sinh", Schedule.as_regulated()),
+]
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+@pytest.mark.parametrize(("text", "expected"), REAL_ROWS)
+def test_real_plan_forms(text: str, expected: Schedule, form: str) -> None:
+    written = unicodedata.normalize(form, text)
+    assert parse_when(written, 2025, issued=ISSUED) == expected
+
+
+def test_a_year_span_starts_on_first_january_without_an_issue_date() -> None:
+    assert parse_when("Năm 2025-2030", 2025) == yearly((2025, 1, 1), (2030, 12, 31))
+
+
+def test_a_year_span_issued_before_it_starts_keeps_first_january() -> None:
+    assert parse_when("2026 - 2030", 2025, issued=ISSUED) == yearly((2026, 1, 1), (2030, 12, 31))
+
+
+def test_a_year_span_that_ended_before_the_plan_is_unknown() -> None:
+    assert parse_when("2020 - 2024", 2025, issued=ISSUED) == Schedule.unknown()
+
+
+def test_routine_every_still_governs_the_bare_routine_forms() -> None:
+    assert parse_when("Thường xuyên, liên tục", 2025, Every.MONTH) == Schedule.recurring(
+        Every.MONTH
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["2030 - 2026", "Tháng 13 hằng năm", "Năm học 2022-2025", "Quý V/2025"]
+)
+def test_impossible_new_forms_are_unknown(text: str) -> None:
+    assert parse_when(text, 2025, issued=ISSUED) == Schedule.unknown()
+
+
+def test_a_huge_cell_is_unknown_at_once() -> None:
+    assert parse_when("2026 - 2030 " * 10_000, 2025) == Schedule.unknown()

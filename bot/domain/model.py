@@ -132,7 +132,12 @@ def _from_iso(value: str | None) -> date | None:
 
 @dataclass(frozen=True, slots=True)
 class ParsedTask:
-    """One row of the plan's appendix, as read from the document."""
+    """One row of the plan's appendix, as read from the document.
+
+    `no` counts task rows 1..N in document order (what people type: `/xong 6`); `label` is the
+    plan's own numbering made unique (`II.3`, `1.1`, `II.1b`), and `section` the heading the
+    task stands under, so the Office can find the row in the printed plan.
+    """
 
     no: int
     content: str
@@ -140,10 +145,14 @@ class ParsedTask:
     support: tuple[str, ...]
     when: str
     schedule: Schedule
+    label: str = ""
+    section: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "no": self.no,
+            "label": self.label,
+            "section": self.section,
             "content": self.content,
             "lead": list(self.lead),
             "support": list(self.support),
@@ -172,6 +181,7 @@ class ParsedPlan:
             "issued": _iso(self.issued),
             "title": self.title,
             "tasks": [task.to_json() for task in self.tasks],
+            "warnings": list(self.warnings),
         }
 
 

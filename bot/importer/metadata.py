@@ -27,7 +27,11 @@ _ATTACHED_TO = re.compile(
 )
 _YEAR = re.compile(r"\bnăm\s+([0-9]{4})\b", re.IGNORECASE)
 _MARKUP = re.compile(r"^[#>\s]+|\*\*|__|^\*|\*$")
-_DOCUMENT_TYPE = "kế hoạch"
+# The document types whose next line is the title; a plan often comes as a Quyết định or a
+# Thông báo with the plan in its appendix.
+_DOCUMENT_TYPES = frozenset(
+    {"kế hoạch", "quyết định", "thông báo", "chương trình", "đề án", "chỉ thị", "công văn"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +96,9 @@ def _attached_to(lines: Sequence[str]) -> tuple[str, date | None] | None:
 
 
 def _title_index(lines: Sequence[str]) -> int:
-    """Return the position of the `KẾ HOẠCH` line, or the end when there is none."""
+    """Return the position of the `KẾ HOẠCH` (or `QUYẾT ĐỊNH`…) line, or the end if none."""
     for index, line in enumerate(lines):
-        if match_key(line) == _DOCUMENT_TYPE:
+        if match_key(line) in _DOCUMENT_TYPES:
             return index
     return len(lines)
 

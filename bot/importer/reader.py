@@ -15,7 +15,7 @@ from bot.i18n import DEFAULT_LANGUAGE, Translator
 from bot.importer.assemble import build_plan
 from bot.importer.docx_reader import read_document
 from bot.importer.errors import PlanFormatError
-from bot.importer.text_tables import find_pipe_table, find_tab_table
+from bot.importer.text_tables import find_pipe_tables, find_tab_tables
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 DOCX_SUFFIX = ".docx"
@@ -67,11 +67,11 @@ def parse_plan_text(
     """Parse a plan given as text: a tab-separated appendix, or a Markdown pipe table."""
     translator = Translator(language)
     lines = nfc(text).removeprefix("\ufeff").splitlines()
-    found = find_tab_table(lines) or find_pipe_table(lines)
+    found = find_tab_tables(lines) or find_pipe_tables(lines)
     if found is None:
         raise PlanFormatError(_no_appendix(translator))
     return build_plan(
-        found.preamble, found.table, catalog or UnitCatalog(), translator, routine_every
+        found.preamble, found.tables, catalog or UnitCatalog(), translator, routine_every
     )
 
 
@@ -92,9 +92,9 @@ def _read_docx(
             )
         ) from error
     content = read_document(document)
-    if content.table is None:
+    if not content.tables:
         raise PlanFormatError(_no_appendix(translator))
-    return build_plan(content.lines, content.table, catalog, translator, routine_every)
+    return build_plan(content.lines, content.tables, catalog, translator, routine_every)
 
 
 def _read_text(path: Path, translator: Translator) -> str:

@@ -96,8 +96,8 @@ async def store_plan(
             summary.tasks_added += 1
         else:
             summary.tasks_updated += 1
-        task.label = getattr(parsed_task, "label", "") or str(parsed_task.no)
-        task.section = getattr(parsed_task, "section", "")
+        task.label = parsed_task.label or str(parsed_task.no)
+        task.section = parsed_task.section
         task.content = parsed_task.content
         task.lead = list(parsed_task.lead)
         task.support = list(parsed_task.support)
