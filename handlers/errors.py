@@ -12,6 +12,14 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
     if isinstance(error, errors.NoPlan):
         return _("No plan has been loaded yet. Please ask the Office to import the plan.")
     if isinstance(error, errors.UnknownTask):
+        if not error.highest and error.keys:
+            return _(
+                "No plan being followed has a task {no}. The plans are {keys}: type a task as "
+                "KEY.N, for example {first}.6, or /tasks to see your tasks.",
+                no=error.no,
+                keys=", ".join(error.keys),
+                first=error.keys[0],
+            )
         if not error.highest:
             return _(
                 "No plan being followed has a task {no}. Type /tasks to see your tasks, or "

@@ -27,7 +27,9 @@ from bot.i18n import Translator
 from bot.services.facade import BotServices
 from bot.store.models import Contact, EngineState, OutboxItem, Person
 from scheduler import outbox
+from scheduler.closing import closing_summaries, summary_block
 from scheduler.facts import (
+    PlanFacts,
     Recipient,
     Recipients,
     TaskInfo,
@@ -102,6 +104,8 @@ class ReminderEngine:
         result = plan_reminders(
             facts.assignments, facts.confirmations, self.calendar, self.settings, now, since
         )
+        if self._in_send_hours(now):
+            result.due.extend(self._closing_summaries(facts, now))
         due = address(result.due, recipients)
         skipped = address(result.skipped, recipients)
         async with db.session() as session:
@@ -115,6 +119,23 @@ class ReminderEngine:
             if self._in_send_hours(now):
                 await _write_last_tick(session, now)
         return report
+
+    def _closing_summaries(self, facts: PlanFacts, now: datetime) -> list[DueReminder]:
+        """The Office's one message about each plan whose end has passed (scheduler/closing)."""
+        moment = as_local(now) - timedelta(minutes=self.settings.late_grace_minutes)
+        late_until = moment.date()
+        if moment.time() < self.settings.send_time:
+            late_until -= timedelta(days=1)
+        return closing_summaries(
+            facts.plans,
+            facts.assignments,
+            facts.confirmations,
+            {task_id: info.address for task_id, info in facts.tasks.items()},
+            self.calendar,
+            self.settings,
+            as_local(now).date(),
+            late_until,
+        )
 
     def _in_send_hours(self, now: datetime) -> bool:
         local = as_local(now)
@@ -257,16 +278,33 @@ class ReminderEngine:
                 late=row.late or row.slot < now.date(),
             )
             for row in rows
+            if row.kind != ReminderKind.PLAN_ENDED
         ]
         person = contact.person
-        return compose(
+        tr = Translator(person.language)
+        text = compose(
             items,
             recipient_unit=person.unit.name,
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
-            tr=Translator(person.language),
+            tr=tr,
             due_soon_days=self.settings.due_soon_days,
         )
+        # A plan's closing summary is about the plan, not a task: it follows the tasks.
+        summaries = [
+            summary_block(
+                quoting.tasks[row.task_id].plan_number,
+                quoting.tasks[row.task_id].plan_key,
+                row.slot,
+                row.days,
+                row.owing_units,
+                self.settings.overdue_days_after_end,
+                tr,
+            )
+            for row in rows
+            if row.kind == ReminderKind.PLAN_ENDED
+        ]
+        return "\n\n".join([text, *summaries])
 
 
 def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:

@@ -16,6 +16,7 @@ from bot.domain.model import AssignmentRole, Role, Schedule
 from bot.domain.plans import address
 from bot.services.plans import followed_plans, plan_bounds, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
+from scheduler.closing import EndedPlan
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
 _ROLES = {str(role): role for role in AssignmentRole}
@@ -52,6 +53,7 @@ class PlanFacts:
     tasks: dict[int, TaskInfo]
     assignments: list[AssignmentFacts]
     confirmations: list[ConfirmationFacts]
+    plans: list[EndedPlan]  # every followed plan, for its closing summary
 
 
 async def load_task_infos(session: AsyncSession) -> dict[int, TaskInfo]:
@@ -115,7 +117,17 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
         .where(Assignment.task_id.in_(list(tasks)), Confirmation.undone_at.is_(None))
     )
     confirmations = [ConfirmationFacts(a, p, on) for a, p, on in confirmation_rows]
-    return PlanFacts(tasks, assignments, confirmations)
+    task_ids: dict[int, set[int]] = defaultdict(set)
+    for info in tasks.values():
+        task_ids[info.plan_id].add(info.task_id)
+    spans = [
+        EndedPlan(
+            min(task_ids[plan.id]), plan.key, bounds[plan.id][1], frozenset(task_ids[plan.id])
+        )
+        for plan in plans
+        if task_ids[plan.id]
+    ]
+    return PlanFacts(tasks, assignments, confirmations, spans)
 
 
 @dataclass

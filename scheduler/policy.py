@@ -88,6 +88,7 @@ class ReminderKind(StrEnum):
     PERIOD_OPEN = "period_open"
     PERIOD_CLOSING = "period_closing"
     NEEDS_DEADLINE = "needs_deadline"
+    PLAN_ENDED = "plan_ended"  # the plan's closing summary to the Office (scheduler/closing.py)
 
 
 class Audience(StrEnum):

@@ -97,7 +97,7 @@ async def _resolve_bare(
             raise NotYourTask(str(no), contact.unit)
         tasks = [task for task in tasks if task.id in mine]
     if not tasks:
-        raise UnknownTask(str(no), 0)
+        raise UnknownTask(str(no), 0, keys=tuple(plan.key for plan in followed))
     if len(tasks) > 1:
         candidates = sorted(tasks, key=lambda task: (by_id[task.plan_id].start, task.plan_id))
         raise AmbiguousTask(

@@ -21,6 +21,7 @@ class UnknownTask(ServiceError):
     no: str
     highest: int
     plan: str = ""
+    keys: tuple[str, ...] = ()  # with several plans searched: the keys to type before `.N`
 
 
 @dataclass

@@ -77,11 +77,12 @@ class Base(DeclarativeBase):
 
 class Plan(Base):
     __tablename__ = "plans"
+    __table_args__ = (Index("uq_plans_key", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(BoundedString(64), unique=True)
     #: What people type before a task number (`187` in `187.6`): unique, never changed once set.
-    key: Mapped[str] = mapped_column(String(32), unique=True)
+    key: Mapped[str] = mapped_column(String(32))
     issued: Mapped[date | None] = mapped_column(Date)
     title: Mapped[str] = mapped_column(Text, default="")
     year: Mapped[int] = mapped_column(Integer)
@@ -254,6 +255,30 @@ class Confirmation(Base):
     attachment_name: Mapped[str | None] = mapped_column(BoundedString(255))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(BoundedString(255))
+
+
+class EvidenceFile(Base):
+    """A file a unit sent with its confirmation, kept in `[storage] dir` when it was received.
+
+    Keeping a copy (with its size and SHA-256) is what lets an ISO audit open the evidence years
+    later: a chat app's file id may stop working, the copy and its hash do not.
+    """
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    confirmation_id: Mapped[int] = mapped_column(
+        ForeignKey("confirmations.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    file_ref: Mapped[str] = mapped_column(Text)  # the channel's id, to send the file again
+    name: Mapped[str] = mapped_column(BoundedString(255), default="")
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: Where the copy is, relative to `[storage] dir`; None while it could not be downloaded.
+    path: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxItem(Base):

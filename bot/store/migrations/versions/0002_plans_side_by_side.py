@@ -1,4 +1,4 @@
-"""plans side by side: plan key, end and closing; task label and section; snooze
+"""plans side by side: plan key, end and closing; task label and section; snooze; evidence
 
 Revision ID: 0002
 Revises: 0001
@@ -26,29 +26,54 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("plans", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("key", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("end_derived", sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column("end_set", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("closed_at", bot.store.models.UTCDateTime(timezone=True), nullable=True)
-        )
-    with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("label", sa.String(length=32), nullable=False, server_default="")
-        )
-        batch_op.add_column(sa.Column("section", sa.Text(), nullable=False, server_default=""))
+    # Plain ADD COLUMN, never SQLite's batch copy: copying `plans`, `tasks` or `assignments`
+    # drops the old table, and with foreign keys on, ON DELETE CASCADE would empty the tables
+    # that hang off it (tasks, assignments, confirmations, outbox).
+    op.add_column("plans", sa.Column("key", sa.String(length=32), nullable=True))
+    op.add_column("plans", sa.Column("end_derived", sa.Date(), nullable=True))
+    op.add_column("plans", sa.Column("end_set", sa.Date(), nullable=True))
+    op.add_column(
+        "plans",
+        sa.Column("closed_at", bot.store.models.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        "tasks", sa.Column("label", sa.String(length=32), nullable=False, server_default="")
+    )
+    op.add_column("tasks", sa.Column("section", sa.Text(), nullable=False, server_default=""))
+    op.add_column("assignments", sa.Column("snoozed_until", sa.Date(), nullable=True))
 
-    with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("snoozed_until", sa.Date(), nullable=True))
+    op.create_table(
+        "evidence_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("confirmation_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("file_ref", sa.Text(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=True),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
+        sa.Column("path", sa.Text(), nullable=True),
+        sa.Column("received_at", bot.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["confirmation_id"],
+            ["confirmations.id"],
+            name=op.f("fk_evidence_files_confirmation_id_confirmations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_files")),
+    )
+    op.create_index(
+        op.f("ix_evidence_files_confirmation_id"), "evidence_files", ["confirmation_id"]
+    )
 
     _fill_plans()
     op.execute("UPDATE tasks SET label = CAST(no AS VARCHAR(32))")
 
-    with op.batch_alter_table("plans", schema=None) as batch_op:
-        batch_op.alter_column("key", existing_type=sa.String(length=32), nullable=False)
-        batch_op.alter_column("end_derived", existing_type=sa.Date(), nullable=False)
-        batch_op.create_unique_constraint(batch_op.f("uq_plans_key"), ["key"])
+    op.create_index("uq_plans_key", "plans", ["key"], unique=True)
+    if op.get_bind().dialect.name != "sqlite":
+        # SQLite cannot add NOT NULL to a column in place; the application always sets both.
+        op.alter_column("plans", "key", existing_type=sa.String(length=32), nullable=False)
+        op.alter_column("plans", "end_derived", existing_type=sa.Date(), nullable=False)
 
 
 def _fill_plans() -> None:
@@ -87,14 +112,15 @@ def _as_json(value: object) -> dict:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.drop_column("snoozed_until")
-    with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.drop_column("section")
-        batch_op.drop_column("label")
-    with op.batch_alter_table("plans", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_plans_key"), type_="unique")
-        batch_op.drop_column("closed_at")
-        batch_op.drop_column("end_set")
-        batch_op.drop_column("end_derived")
-        batch_op.drop_column("key")
+    op.drop_table("evidence_files")
+    op.drop_index("uq_plans_key", table_name="plans")
+    for table, column in (
+        ("assignments", "snoozed_until"),
+        ("tasks", "section"),
+        ("tasks", "label"),
+        ("plans", "closed_at"),
+        ("plans", "end_set"),
+        ("plans", "end_derived"),
+        ("plans", "key"),
+    ):
+        op.drop_column(table, column)

@@ -1,0 +1,92 @@
+"""A database made by the first release upgrades with `nhacviec init` and keeps everything.
+
+`data/release-0.1.sql` is the dump of a database the first release wrote (plan 187 imported, three
+people registered, tasks 6 and 4 confirmed, one morning's reminders sent on 01/08/2022). After the
+upgrade it is one active plan with its key, and people carry on where they were.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import open_services
+from bot.channels.base import Sender
+from bot.cli import main
+from bot.clock import ManualClock
+from bot.config import Config
+from bot.store.models import Confirmation, Contact, OutboxItem, Plan, Task
+
+DUMP = Path(__file__).parent / "data" / "release-0.1.sql"
+
+
+@pytest.fixture
+def old_database(tmp_path: Path) -> Path:
+    path = tmp_path / "nhacviec.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(DUMP.read_text("utf-8"))
+    return path
+
+
+def test_the_fixture_is_a_first_release_database(old_database: Path) -> None:
+    with sqlite3.connect(old_database) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0001",)
+        ]
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(plans)")}
+    assert "key" not in columns
+
+
+async def test_upgrade_keeps_plan_contacts_confirmations_and_outbox(old_database: Path) -> None:
+    config = Config(database_url=f"sqlite+aiosqlite:///{old_database}")
+    services = await open_services(config, clock=ManualClock(datetime(2022, 8, 2, 9, 0)))
+    try:
+        async with services.db.session() as session:
+            [plan] = await session.scalars(select(Plan))
+            assert (plan.key, plan.number, plan.end) == ("187", "187/KH-SGDĐT", date(2022, 12, 31))
+            assert plan.closed_at is None
+            labels = list(await session.scalars(select(Task.label).order_by(Task.no)))
+            assert labels == [str(no) for no in range(1, 11)]
+            assert await session.scalar(select(func.count(Contact.id))) == 3
+            assert await session.scalar(select(func.count(Confirmation.id))) == 2
+            sent = await session.scalar(
+                select(func.count(OutboxItem.id)).where(OutboxItem.status == "sent")
+            )
+            assert sent == 10
+
+        # People carry on: the head who confirmed task 4 is told it is already recorded.
+        head = await services.find_contact(Sender("console", "th", "th", ""))
+        assert head is not None and head.unit == "Phòng Giáo dục Trung học"
+        statuses = await services.statuses()
+        assert [s.key for s in statuses] == ["187"]
+        task6 = statuses[0].task(6)
+        iso = task6.for_unit("Ban ISO Sở")
+        assert iso.done and iso.note == "Hoàn thành báo cáo đánh giá nội bộ"
+    finally:
+        await services.db.dispose()
+
+
+def test_init_upgrades_and_reports_the_plan(
+    old_database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{old_database}"\n', "utf-8")
+    assert main(["--config", str(config), "init"]) == 0
+    assert "plan 187/KH-SGDĐT loaded (10 tasks)" in capsys.readouterr().out
+    assert main(["--config", str(config), "plans", "--json"]) == 0
+    [plan] = json.loads(capsys.readouterr().out)
+    assert {k: plan[k] for k in ("key", "number", "start", "end", "tasks")} == {
+        "key": "187",
+        "number": "187/KH-SGDĐT",
+        "start": "2022-02-07",
+        "end": "2022-12-31",
+        "tasks": 10,
+    }
+    with sqlite3.connect(old_database) as connection:
+        [(version,)] = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert version != "0001"
