@@ -153,22 +153,29 @@ async def cmd_plan(args: argparse.Namespace) -> int:
 
 
 async def cmd_close(args: argparse.Namespace) -> int:
-    async with opened(load_config(args.config)) as services:
-        change = await services.close_plan(args.key, actor="cli")
-    if change.changed:
-        print(f"Plan {change.number} ({change.key}) closed: no more reminders for it.")
-    else:
-        print(f"Plan {change.number} ({change.key}) was already closed.")
-    return 0
+    return await _set_closed(args, closed=True)
 
 
 async def cmd_reopen(args: argparse.Namespace) -> int:
+    return await _set_closed(args, closed=False)
+
+
+async def _set_closed(args: argparse.Namespace, *, closed: bool) -> int:
     async with opened(load_config(args.config)) as services:
-        change = await services.reopen_plan(args.key, actor="cli")
-    if change.changed:
-        print(f"Plan {change.number} ({change.key}) reopened: its reminders resume.")
+        change = await services.set_plan_closed(args.key, closed, actor="cli")
+    plan = f"Plan {change.number} ({change.key})"
+    if closed:
+        print(
+            f"{plan} closed: no more reminders for it."
+            if change.changed
+            else f"{plan} was already closed."
+        )
     else:
-        print(f"Plan {change.number} ({change.key}) is not closed.")
+        print(
+            f"{plan} reopened: its reminders resume."
+            if change.changed
+            else f"{plan} is not closed."
+        )
     return 0
 
 

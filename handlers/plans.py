@@ -37,7 +37,7 @@ async def handle(ctx: CommandContext) -> Reply:
             raise NotAllowed("plans")
         actor = f"{ctx.registered.channel}:{ctx.registered.user_id} {ctx.registered.name}"
         if action in CLOSE_WORDS:
-            change = await ctx.services.close_plan(args[1], actor=actor)
+            change = await ctx.services.set_plan_closed(args[1], True, actor=actor)
             if not change.changed:
                 return Reply(
                     ctx._(
@@ -54,7 +54,7 @@ async def handle(ctx: CommandContext) -> Reply:
                     key=change.key,
                 )
             )
-        change = await ctx.services.reopen_plan(args[1], actor=actor)
+        change = await ctx.services.set_plan_closed(args[1], False, actor=actor)
         if not change.changed:
             return Reply(
                 ctx._("Plan {number} ({key}) is not closed.", number=change.number, key=change.key)

@@ -182,3 +182,52 @@ def test_routine_every_decides_thuong_xuyen_and_init_applies_a_change(
     status, _, err = run(capsys, "--config", str(config_file), "init")
     assert status == 2
     assert '[reminders] routine_every must be one of "week", "month", "quarter"' in err
+
+
+def test_plans_side_by_side_from_the_command_line(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    second = Path(__file__).parent / "data" / "plans" / "05-KH-SGDDT-2022.txt"
+    cfg = ("--config", str(config_file))
+    run(capsys, *cfg, "init")
+    status, out, _ = run(capsys, *cfg, "import", str(second), "--key", "cchc")
+    assert status == 0 and "Plan 05/KH-SGDĐT imported from" in out and "its key is cchc" in out
+    assert "Other plans, unchanged: 187 (187/KH-SGDĐT)" in out
+
+    status, _, err = run(capsys, *cfg, "import", str(second), "--key", "187")
+    assert status == 1 and "already belongs to plan 187/KH-SGDĐT" in err
+
+    status, out, _ = run(capsys, *cfg, "plans", "--json")
+    plans = {plan["key"]: plan for plan in json.loads(out)}
+    assert set(plans) == {"187", "cchc"}
+    assert set(plans["cchc"]) == {
+        "key", "number", "title", "issued", "start", "end", "state", "tasks", "open",
+    }  # fmt: skip
+    assert (plans["cchc"]["start"], plans["cchc"]["end"], plans["cchc"]["tasks"]) == (
+        "2022-03-01",
+        "2022-12-31",
+        7,
+    )
+
+    status, _, err = run(capsys, *cfg, "plan", "--json")
+    assert status == 1 and "Several plans are being followed: 187, cchc" in err
+    status, out, _ = run(capsys, *cfg, "plan", "cchc", "--end", "30/06/2023")
+    assert status == 0 and "Plan 05/KH-SGDĐT (cchc) now ends on 30/06/2023." in out
+
+    status, out, _ = run(capsys, *cfg, "close", "cchc")
+    assert status == 0 and "closed: no more reminders" in out
+    status, out, _ = run(capsys, *cfg, "status", "--json")
+    assert [plan["key"] for plan in json.loads(out)["plans"]] == ["187"]
+    status, out, _ = run(capsys, *cfg, "status", "--plan", "cchc", "--json")
+    [plan] = json.loads(out)["plans"]
+    assert (plan["key"], plan["state"], len(plan["tasks"])) == ("cchc", "closed", 7)
+    report = tmp_path / "cchc.xlsx"
+    status, _, _ = run(
+        capsys, *cfg, "report", "--plan", "cchc", "--format", "xlsx", "-o", str(report)
+    )
+    assert status == 0 and report.stat().st_size > 0
+    status, out, _ = run(capsys, *cfg, "reopen", "cchc")
+    assert status == 0 and "reopened" in out
+
+    status, _, err = run(capsys, *cfg, "close", "nope")
+    assert status == 1 and "There is no plan with the key “nope”. The plans are: 187, cchc" in err

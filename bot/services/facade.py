@@ -122,13 +122,9 @@ class BotServices:
         async with self.db.session() as session:
             return await plans.set_end(session, key, end, now=self.now())
 
-    async def close_plan(self, key: str, *, actor: str) -> plans.PlanChange:
+    async def set_plan_closed(self, key: str, closed: bool, *, actor: str) -> plans.PlanChange:
         async with self.db.session() as session:
-            return await plans.close(session, key, now=self.now(), actor=actor)
-
-    async def reopen_plan(self, key: str, *, actor: str) -> plans.PlanChange:
-        async with self.db.session() as session:
-            return await plans.reopen(session, key, now=self.now(), actor=actor)
+            return await plans.set_closed(session, key, closed, now=self.now(), actor=actor)
 
     async def report_data(
         self, key: str | None = None, current: status.PlanStatus | None = None

@@ -300,23 +300,16 @@ async def set_end(
     return PlanChange(plan.key, plan.number, plan.end, changed)
 
 
-async def close(session: AsyncSession, key: str, *, now: datetime, actor: str) -> PlanChange:
-    """Stop every reminder of the plan; its status and reports stay available."""
+async def set_closed(
+    session: AsyncSession, key: str, closed: bool, *, now: datetime, actor: str
+) -> PlanChange:
+    """Close a plan (every reminder stops; its status and reports stay) or open it again."""
     plan = await find_plan(session, key)
-    changed = plan.closed_at is None
+    changed = (plan.closed_at is None) == closed
     if changed:
-        plan.closed_at = now
-        await record(session, now, actor, "plan_close", plan.number, {"key": plan.key})
-    return PlanChange(plan.key, plan.number, plan.end, changed)
-
-
-async def reopen(session: AsyncSession, key: str, *, now: datetime, actor: str) -> PlanChange:
-    """Resume a closed plan's reminders."""
-    plan = await find_plan(session, key)
-    changed = plan.closed_at is not None
-    if changed:
-        plan.closed_at = None
-        await record(session, now, actor, "plan_reopen", plan.number, {"key": plan.key})
+        plan.closed_at = now if closed else None
+        action = "plan_close" if closed else "plan_reopen"
+        await record(session, now, actor, action, plan.number, {"key": plan.key})
     return PlanChange(plan.key, plan.number, plan.end, changed)
 
 
