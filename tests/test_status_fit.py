@@ -25,6 +25,7 @@ from bot.fit import TELEGRAM_LIMIT, ZALO_LIMIT, length, number_ranges, unit_list
 from bot.i18n import Translator
 from bot.services.facade import BotServices
 from handlers.status import overview, task_detail
+from scheduler.digest_text import digest_text
 from tests.conftest import Chat, make_config
 
 SCHOOLS = tuple(f"Trường THCS số {n:05d}" for n in range(1, 10_001))
@@ -194,3 +195,20 @@ def test_unit_lists_stop_at_ten_and_numbers_run_as_ranges() -> None:
         == "A and 1 other unit"
     )
     assert number_ranges([9, 1, 2, 3, 4, 6, 10, 12]) == "1–4, 6, 9, 10, 12"
+
+
+async def test_the_weekly_digest_of_that_plan_fits_one_message_too(big: BotServices) -> None:
+    status = await big.status()
+    tr = Translator("vi")
+    for limit in (TELEGRAM_LIMIT, ZALO_LIMIT):
+        text = digest_text([status], tr, status.today, limit=limit)
+        assert length(text) <= limit
+        assert text.startswith(
+            "Tổng hợp tuần ngày 05/06/2023 gửi Văn phòng\n\nKế hoạch 12/KH-SGDĐT:"
+        )
+        assert "Quá hạn (31):" in text and "Đến hạn trong 7 ngày tới (5):" in text
+        assert "Chưa có hạn (1): 41 — đặt hạn: /hanchot 41 dd/mm/yyyy" in text
+        assert "Đơn vị chủ trì chưa có ai đăng ký (không nhận được nhắc việc): P. KH-TC, " in text
+    roomy = digest_text([status], tr, status.today, limit=TELEGRAM_LIMIT)
+    assert "… và 21 nhiệm vụ khác: 1, 12–31\n" in roomy  # ten listed, the rest by number
+    assert "Trường THCS số 00007 và 9.994 đơn vị khác\n" in roomy  # nobody registered
