@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from bot.domain.units import AFFILIATES, DEPARTMENTS
 from bot.fit import TELEGRAM_LIMIT, ZALO_LIMIT, length, number_ranges, unit_list
 from bot.i18n import Translator
 from bot.services.facade import BotServices
-from handlers.status import overview, task_detail
+from handlers.status import overview, plans_overview, task_detail
 from scheduler.digest_text import digest_text
 from tests.conftest import Chat, make_config
 
@@ -212,3 +213,16 @@ async def test_the_weekly_digest_of_that_plan_fits_one_message_too(big: BotServi
     roomy = digest_text([status], tr, status.today, limit=TELEGRAM_LIMIT)
     assert "… và 21 nhiệm vụ khác: 1, 12–31\n" in roomy  # ten listed, the rest by number
     assert "Trường THCS số 00007 và 9.994 đơn vị khác\n" in roomy  # nobody registered
+
+
+async def test_three_hundred_plans_side_by_side_fit_one_line_each(services: BotServices) -> None:
+    status = await services.status()
+    many = [replace(status, key=f"{n}", number=f"{n}/KH-SGDĐT") for n in range(1, 301)]
+    text = plans_overview(many, Translator("vi"))
+    assert length(text) <= TELEGRAM_LIMIT
+    lines = text.split("\n")
+    assert lines[0] == "Tình hình thực hiện các kế hoạch đến ngày 01/08/2022:"
+    assert lines[1].startswith("• 1 — 1/KH-SGDĐT: hoàn thành 0/10, ")
+    more = re.search(r"^… và (\d+) kế hoạch khác \(xem tất cả: /kehoach\)$", text, re.MULTILINE)
+    assert more is not None and len(lines) - 4 + int(more.group(1)) == 300
+    assert lines[-1] == "Xem một kế hoạch: /tinhhinh 1 · một nhiệm vụ: /tinhhinh 1.6"
