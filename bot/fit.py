@@ -140,4 +140,14 @@ class Message:
             blocks.append(text)
             used += length(text) + 2
         parts = [part for part in (*self.head, *blocks, *self.tail) if part]
-        return "\n\n".join(parts)
+        return cut_to(limit, "\n\n".join(parts))
+
+
+def cut_to(limit: int, text: str) -> str:
+    """`text` cut after its last whole line that fits `limit`, as a last resort only."""
+    if length(text) <= limit:
+        return text
+    lines = text.split("\n")
+    while lines and length("\n".join([*lines, "…"])) > limit:
+        lines.pop()
+    return "\n".join([*lines, "…"]) if lines else text[: max(limit - 1, 0)] + "…"

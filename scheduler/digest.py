@@ -8,6 +8,7 @@ contacts there are, and `scheduler.digest_text` words it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -65,6 +66,8 @@ class DigestBook:
     def __init__(self, due_soon_days: int = 7) -> None:
         self.due_soon_days = due_soon_days
         self._statuses: dict[tuple[int, date], PlanStatus] = {}
+        # A drain's senders run side by side: the first computes a plan, the others wait for it.
+        self._lock = asyncio.Lock()
 
     async def statuses(
         self,
@@ -79,13 +82,16 @@ class DigestBook:
 
     async def status(self, session: AsyncSession, plan_id: int, today: date) -> PlanStatus:
         key = (plan_id, today)
-        found = self._statuses.get(key)
-        if found is None:
-            plan = await session.get(Plan, plan_id)
-            assert plan is not None
-            several = len(await followed_plans(session)) > 1
-            found = await plan_status(
-                session, plan, today, due_soon_days=self.due_soon_days, several_plans=several
-            )
-            self._statuses[key] = found
+        async with self._lock:
+            return self._statuses.get(key) or await self._compute(session, key)
+
+    async def _compute(self, session: AsyncSession, key: tuple[int, date]) -> PlanStatus:
+        plan_id, today = key
+        plan = await session.get(Plan, plan_id)
+        assert plan is not None
+        several = len(await followed_plans(session)) > 1
+        found = await plan_status(
+            session, plan, today, due_soon_days=self.due_soon_days, several_plans=several
+        )
+        self._statuses[key] = found
         return found

@@ -181,3 +181,55 @@ async def test_a_closed_plan_is_left_out_of_the_digest(
     await office.says("/kehoach dong 187")
     await tick(engine, clock, "2022-09-19")
     assert all(DIGEST not in text for text in channel.to("vp")[1:])
+
+
+SECOND_PLAN = """\
+Số: 45/KH-SGDĐT
+
+Hưng Yên, ngày 03 tháng 3 năm 2022
+
+KẾ HOẠCH
+
+Triển khai chuyển đổi số năm 2022
+
+TT\tNội dung\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời gian thực hiện
+1\tCập nhật cơ sở dữ liệu ngành\tPhòng Kế hoạch - Tài chính\tVăn phòng Sở\tTrước 15/9/2022
+2\tTập huấn chữ ký số cho công chức\tVăn phòng Sở\tThanh tra Sở\tTrước 30/5/2022
+"""
+
+
+async def test_several_plans_come_in_one_message_grouped_by_plan(
+    chat: Chat,
+    engine: ReminderEngine,
+    channel: RecordingChannel,
+    clock: ManualClock,
+    tmp_path,
+) -> None:
+    services = chat.services
+    path = tmp_path / "45-KH-SGDDT-2022.txt"
+    path.write_text(SECOND_PLAN, "utf-8")
+    await services.import_plan(services.read_plan(path))
+    await chat.registered("vp", "Văn phòng Sở", Role.OFFICE)
+    await snooze_everything(services, date(2022, 9, 30))
+
+    await tick(engine, clock, "2022-09-12")
+    [message] = channel.to("vp")
+    digest = message[message.index(DIGEST) :]
+    first, second = digest.split("\n\nKế hoạch ")[1:]
+    # The plan with the longest overdue task first; addresses carry the plan's key.
+    assert first.startswith("187/KH-SGDĐT (mã 187):\nQuá hạn (4):\n• 187.1. ")
+    assert second.startswith("45/KH-SGDĐT (mã 45):\nQuá hạn (1):\n")
+    assert (
+        "• 45.2. Tập huấn chữ ký số cho công chức — Quá hạn 106 ngày; còn thiếu: Văn phòng Sở"
+        in second
+    )
+    assert (
+        "Đến hạn trong 7 ngày tới (1):\n• 45.1. Cập nhật cơ sở dữ liệu ngành — hạn 14/09/2022"
+        in second
+    )
+    assert second.endswith("Chi tiết: /tinhhinh 45 · từng đơn vị: /baocao 45 xlsx")
+    async with services.db.session() as session:
+        slots = list(
+            await session.scalars(select(OutboxItem.slot).where(OutboxItem.kind == "digest"))
+        )
+    assert slots == [date(2022, 9, 12)] * 2  # one row per plan, sent as one message
