@@ -149,6 +149,8 @@ def summarise(message: str) -> str:
         match = _ITEM.match(lines[0]) if lines else None
         if match and len(lines) > 2:
             parts.append(f"[{match.group(1)}] {lines[2].strip()}")
+    if "Tổng hợp tuần ngày " in message:  # the Office's weekly digest
+        parts.append("[tổng hợp tuần]")
     late = " (nhắc bù)" if "Nhắc bù" in message else ""
     return " · ".join(parts) + late
 

@@ -1,15 +1,33 @@
 """/status [KEY or N] (/tinhhinh): the plans at a glance for the Office, Ban ISO and the leaders.
 
-Without an argument: every followed plan in one line each, the most overdue first (one plan: its
-tasks). With a plan's key (`/status 187`): that plan's tasks. With a task (`/status 187.6`, or a
-bare number that one plan fits): each unit of that task, who confirmed it, when, and the note.
-Anyone else sees their own unit's tasks.
+Without an argument: every followed plan in one line each, the most overdue first (one plan: that
+plan). With a plan's key (`/status 187`): the plan in one message whatever its size: the summary,
+overdue tasks with the units still owing them, tasks due soon, one line of the finished ones. With
+a task (`/status 187.6`, or a bare number that one plan fits): each unit of a small task, who
+confirmed it, when, and the note; counts per state and the first owing units of a large one.
+Anyone else sees their own unit's tasks. Everything fits one message of the sender's channel
+(Telegram 4,096 characters, Zalo 2,000); the full lists are in the .xlsx (`/baocao xlsx`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 from bot.channels.base import OutgoingFile, Reply
+from bot.domain.model import StateKind
 from bot.domain.plans import parse_task_ref
+from bot.fit import (
+    DEFAULT_LIMIT,
+    Message,
+    Section,
+    capped,
+    length,
+    limit_for,
+    number,
+    number_ranges,
+    unit_list,
+)
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.services.errors import NotYourTask
@@ -23,6 +41,7 @@ from handlers.tasks import unit_tasks_text
 
 async def handle(ctx: CommandContext) -> Reply:
     contact = ctx.registered
+    limit = limit_for(ctx.message.sender.channel)
     if ctx.command.args:
         arg = ctx.command.args[0]
         if contact.role.sees_everything and await ctx.services.is_plan_key(arg):
@@ -30,13 +49,13 @@ async def handle(ctx: CommandContext) -> Reply:
         ref = parse_task_ref(arg)
         if ref is None:
             return Reply(bad_task_text(ctx, "status"))
-        _, task = await ctx.services.task_status(ref, contact)
+        plan, task = await ctx.services.task_status(ref, contact)
         if not contact.role.sees_everything:
             mine = task.for_unit(contact.unit)
             if mine is None:
                 raise NotYourTask(task.address, contact.unit)
             return Reply(task_detail(task, ctx.tr, only=mine))
-        return Reply(task_detail(task, ctx.tr))
+        return Reply(task_detail(task, ctx.tr, plan=plan, limit=limit))
     if not contact.role.sees_everything:
         return Reply(await unit_tasks_text(ctx))
     statuses = await ctx.services.statuses()
@@ -44,27 +63,28 @@ async def handle(ctx: CommandContext) -> Reply:
         return await _plan_reply(ctx, statuses[0])
     if not statuses:
         return Reply(ctx._("No plan is being followed now. Type /plans to see every plan."))
-    return Reply(plans_overview(statuses, ctx.tr))
+    return Reply(plans_overview(statuses, ctx.tr, limit=limit))
 
 
 async def _plan_reply(ctx: CommandContext, status: PlanStatus) -> Reply:
-    """One plan's tasks, with its chart."""
+    """One plan in one message, with its chart."""
     chart = report_path(status.number, "png")
     await ctx.services.write_report("png", chart, ctx.tr.language, status)
     caption = ctx._("Progress chart of plan {plan}", plan=status.number)
-    return Reply(
-        overview(status, ctx.tr), files=(OutgoingFile("photo", chart, chart.name, caption),)
-    )
+    text = overview(status, ctx.tr, limit=limit_for(ctx.message.sender.channel))
+    return Reply(text, files=(OutgoingFile("photo", chart, chart.name, caption),))
 
 
-def plans_overview(statuses: list[PlanStatus], tr: Translator) -> str:
+def plans_overview(
+    statuses: list[PlanStatus], tr: Translator, *, limit: int = DEFAULT_LIMIT
+) -> str:
     """Every followed plan in one line, the most overdue first."""
     _ = tr.gettext
     ordered = sorted(
         statuses,
         key=lambda s: (-max((t.state.days for t in s.overdue), default=-1), -len(s.overdue)),
     )
-    lines = [_("Progress of the plans on {date}:", date=chat_date(ordered[0].today)), ""]
+    lines = []
     for status in ordered:
         parts = [_("{done}/{total} done", done=status.done, total=len(status.tasks))]
         if status.overdue:
@@ -86,74 +106,194 @@ def plans_overview(statuses: list[PlanStatus], tr: Translator) -> str:
                 parts=", ".join(parts),
             )
         )
-    lines.append("")
-    lines.append(_("One plan: /status {key} · one task: /status {key}.6", key=ordered[0].key))
-    return "\n".join(lines)
+    title = _("Progress of the plans on {date}:", date=chat_date(ordered[0].today))
+    plans = Section(
+        title,
+        lines,
+        more=lambda count: tr.ngettext(
+            "… and {count} more plan (all of them: /plans)",
+            "… and {count} more plans (all of them: /plans)",
+            count,
+        ),
+    )
+    hint = _("One plan: /status {key} · one task: /status {key}.6", key=ordered[0].key)
+    # The title goes in the section so that the plans follow it without a blank line.
+    return Message(head=[], sections=[plans], tail=[hint]).render(limit)
 
 
-def overview(status: PlanStatus, tr: Translator) -> str:
-    """All tasks: state, due date and the units that still owe each."""
+def overview(status: PlanStatus, tr: Translator, *, limit: int = DEFAULT_LIMIT) -> str:
+    """One plan in one message: the summary, overdue tasks, tasks due soon, the finished ones.
+
+    Overdue tasks come most overdue first with the units still owing them (short names, at
+    most ten); what does not fit is counted and left to the .xlsx.
+    """
     _ = tr.gettext
-    lines = [
-        _("Progress of plan {plan} on {date}:", plan=status.number, date=chat_date(status.today))
-    ]
-    for task in status.tasks:
-        lines.append("")
-        lines.append(f"{task.address}. {shorten(task.content, 70)}")
-        progress = _("{done}/{owed} units done", done=task.done_count, owed=len(task.leads))
-        parts = [state_label(task.state, tr), progress]
-        if task.due:
-            parts.insert(1, _("due {date}", date=chat_date(task.due)))
-        lines.append("   " + " · ".join(parts))
-        if task.owing and not task.state.kind.is_done:
-            lines.append(_owing_line(task, tr))
-        if task.missed_periods:
-            lines.append(
-                _(
-                    "   Ended periods not confirmed: {count} (units × periods)",
-                    count=task.missed_periods,
-                )
+    report = _report_command(status, tr)
+    title = _(
+        "Progress of plan {plan} on {date}:", plan=status.number, date=chat_date(status.today)
+    )
+    head = [title + "\n" + _summary(status, tr)]
+    sections = []
+    if status.overdue:
+        sections.append(
+            _task_section(
+                status.overdue,
+                _("Overdue ({count}):", count=len(status.overdue)),
+                _overdue_item,
+                tr,
+                report,
+                overdue=True,
             )
-    done = sum(1 for t in status.tasks if t.state.kind.is_done)
-    lines.append("")
-    if status.several_plans:
-        closing = _(
-            "Done: {done}/{total}. Details of one task: /status {key}.6",
-            done=done,
-            total=len(status.tasks),
-            key=status.key,
         )
-    else:
-        closing = _(
-            "Done: {done}/{total}. Details of one task: /status 6",
-            done=done,
-            total=len(status.tasks),
+    if status.due_soon:
+        sections.append(
+            _task_section(
+                status.due_soon,
+                _("Due soon ({count}):", count=len(status.due_soon)),
+                _due_soon_item,
+                tr,
+                report,
+                overdue=False,
+            )
         )
-    lines.append(closing)
-    return "\n".join(lines)
+    tail = []
+    finished = [task.no for task in status.finished]
+    if finished:
+        tail.append(capped(_("Finished: {numbers}", numbers=number_ranges(finished)), 600))
+    if status.unregistered_leads:
+        tail.append(
+            _(
+                "Lead units with nobody registered (they get no reminders): {units}",
+                units=unit_list(status.unregistered_leads, tr),
+            )
+        )
+    example = f"{status.key}.6" if status.several_plans else "6"
+    tail.append(_("One task: /status {no} · every unit: {report}", no=example, report=report))
+    return Message(head=head, sections=sections, tail=tail).render(limit)
 
 
-#: Past this many units, "all of them" reads better on a phone than the list.
-LIST_AT_MOST = 4
+def _task_section(
+    tasks: tuple[TaskStatus, ...],
+    title: str,
+    item: Callable[[TaskStatus, Translator], str],
+    tr: Translator,
+    report: str,
+    *,
+    overdue: bool,
+) -> Section:
+    """A list of tasks; those that do not fit are named by number on one line."""
+
+    def more(count: int) -> str:
+        numbers = capped(number_ranges(t.no for t in tasks[-count:]), 300)
+        if overdue:
+            return tr.ngettext(
+                "… and {count} more overdue task: {numbers} (full list: {report})",
+                "… and {count} more overdue tasks: {numbers} (full list: {report})",
+                count,
+                numbers=numbers,
+                report=report,
+            )
+        return tr.ngettext(
+            "… and {count} more task due soon: {numbers} (full list: {report})",
+            "… and {count} more tasks due soon: {numbers} (full list: {report})",
+            count,
+            numbers=numbers,
+            report=report,
+        )
+
+    collapsed = tr.gettext(
+        "{title} tasks {numbers} (full list: {report})",
+        title=title,
+        numbers=capped(number_ranges(t.no for t in tasks), 300),
+        report=report,
+    )
+    return Section(title, [item(task, tr) for task in tasks], more, collapsed)
+
+
+def _report_command(status: PlanStatus, tr: Translator) -> str:
+    """The command that sends the plan's tracking sheet, in the reader's language."""
+    command = "/baocao" if tr.language == "vi" else "/report"
+    return f"{command} {status.key} xlsx" if status.several_plans else f"{command} xlsx"
+
+
+def _summary(status: PlanStatus, tr: Translator) -> str:
+    _ = tr.gettext
+    line = _(
+        "{total} tasks: {done} done, {overdue} overdue, {soon} due soon",
+        total=len(status.tasks),
+        done=status.done,
+        overdue=len(status.overdue),
+        soon=len(status.due_soon),
+    )
+    if status.no_date:
+        line += ", " + _("{count} without a date", count=len(status.no_date))
+    missed = sum(task.missed_periods for task in status.tasks)
+    if missed:
+        line += ", " + _("{count} ended periods not confirmed (units × periods)", count=missed)
+    return line + "."
+
+
+def _overdue_item(task: TaskStatus, tr: Translator) -> str:
+    _ = tr.gettext
+    line = _(
+        "• {no}. {content} — {state}",
+        no=task.address,
+        content=shorten(task.content, 60),
+        state=state_label(task.state, tr),
+    )
+    if task.due:
+        line += " " + _("(due {date})", date=chat_date(task.due))
+    return line + "\n" + _owing_line(task, tr)
+
+
+def _due_soon_item(task: TaskStatus, tr: Translator) -> str:
+    _ = tr.gettext
+    line = _(
+        "• {no}. {content} — due {date}",
+        no=task.address,
+        content=shorten(task.content, 60),
+        date=chat_date(task.due) if task.due else "?",
+    )
+    if task.owing:
+        line += "\n" + _owing_line(task, tr)
+    return line
 
 
 def _owing_line(task: TaskStatus, tr: Translator) -> str:
-    if len(task.owing) == len(task.leads) and len(task.owing) > LIST_AT_MOST:
-        return tr.gettext(
-            "   Still owing: all {count} lead units (details: /status {no})",
-            count=len(task.owing),
-            no=task.address,
-        )
-    return tr.gettext("   Still owing: {units}", units=", ".join(task.owing))
+    return tr.gettext(
+        "   Still owing ({owing}/{leads}): {units}",
+        owing=number(len(task.owing), tr),
+        leads=number(len(task.leads), tr),
+        units=unit_list(task.owing, tr),
+    )
 
 
-def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None = None) -> str:
+#: Past this many units a task is shown as counts and the first owing units, not unit by unit.
+LARGE_TASK = 15
+
+
+def task_detail(
+    task: TaskStatus,
+    tr: Translator,
+    only: AssignmentStatus | None = None,
+    *,
+    plan: PlanStatus | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> str:
+    """One task: unit by unit for a small task; counts and the first owing units for a large one.
+
+    Lead units that owe the task and have nobody registered are marked (with `plan`).
+    """
     _ = tr.gettext
     lines = [
         _("Task {no}: {content}", no=task.address, content=shorten(task.content, 300)),
         _("Time: {when}", when=when_line(task, tr)),
         _("State: {state}", state=state_label(task.state, tr)),
     ]
+    closing = _("Confirm: /done {no} · take back: /undo {no}", no=task.address)
+    unregistered = frozenset(plan.unregistered_leads) if plan is not None else frozenset()
+    if only is None and len(task.assignments) > LARGE_TASK:
+        return _large_task(task, tr, lines, closing, plan, unregistered, limit)
     rows = (only,) if only is not None else task.assignments
     for role_title, role in ((_("Lead:"), "lead"), (_("Supporting:"), "support")):
         group = [a for a in rows if a.role == role]
@@ -161,18 +301,97 @@ def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None 
             continue
         lines.append("")
         lines.append(role_title)
-        lines.extend(_assignment_line(a, tr) for a in group)
+        lines.extend(
+            _assignment_line(a, tr, role == "lead" and a.unit in unregistered) for a in group
+        )
     lines.append("")
-    lines.append(_("Confirm: /done {no} · take back: /undo {no}", no=task.address))
-    return "\n".join(lines)
+    lines.append(closing)
+    text = "\n".join(lines)
+    if only is None and length(text) > limit:  # long notes: the counts fit where rows do not
+        return _large_task(task, tr, lines[:3], closing, plan, unregistered, limit)
+    return text
 
 
-def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
+def _large_task(
+    task: TaskStatus,
+    tr: Translator,
+    lines: list[str],
+    closing: str,
+    plan: PlanStatus | None,
+    unregistered: frozenset[str],
+    limit: int,
+) -> str:
+    """Counts per state, the first owing units, and where the full list is."""
+    _ = tr.gettext
+    leads, supports = task.leads, task.supports
+    if leads:
+        lines.append("")
+        lines.append(
+            _(
+                "Lead units ({count}): {states}",
+                count=number(len(leads), tr),
+                states=_state_counts(leads, tr),
+            )
+        )
+    if supports:
+        lines.append(
+            _(
+                "Supporting units ({count}): {done} reported",
+                count=number(len(supports), tr),
+                done=number(sum(1 for a in supports if a.done), tr),
+            )
+        )
+    if task.owing and not task.state.kind.is_done:
+        lines.append(_owing_line(task, tr).strip())
+        silent = [unit for unit in task.owing if unit in unregistered]
+        if silent:
+            lines.append(
+                _(
+                    "Nobody registered, no reminders ({count}): {units}",
+                    count=number(len(silent), tr),
+                    units=unit_list(silent, tr),
+                )
+            )
+    report = _report_command(plan, tr) if plan is not None else "/baocao xlsx"
+    lines.append(_("Every unit of this task: {report}", report=report))
+    lines.append("")
+    lines.append(closing)
+    text = "\n".join(lines)
+    if length(text) > limit:  # only a very long content can do this: cut it, keep the rest
+        lines[0] = shorten(lines[0], max(limit - length(text) + length(lines[0]) - 1, 20))
+        text = "\n".join(lines)
+    return text
+
+
+_STATE_ORDER = (
+    StateKind.OVERDUE,
+    StateKind.DUE_SOON,
+    StateKind.NOT_DUE,
+    StateKind.NO_DATE,
+    StateKind.DONE_LATE,
+    StateKind.DONE_ON_TIME,
+)
+
+
+def _state_counts(rows: tuple[AssignmentStatus, ...], tr: Translator) -> str:
+    """`9.850 Quá hạn 3 ngày · 120 Hoàn thành đúng hạn`, the states that need action first."""
+    counts: Counter[tuple[int, int, str]] = Counter(
+        (_STATE_ORDER.index(a.state.kind), -a.state.days, state_label(a.state, tr)) for a in rows
+    )
+    return " · ".join(
+        f"{number(count, tr)} {label}" for (_, _, label), count in sorted(counts.items())
+    )
+
+
+def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False) -> str:
     _ = tr.gettext
     if not row.done or row.done_at is None:
-        return _(
+        line = _(
             "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
         )
+        if silent:
+            line += " " + _("— nobody registered, no reminders")
+        return line
     line = _(
         "• {unit} — {state}, {when}, by {by}",
         unit=row.unit,

@@ -23,11 +23,14 @@ from bot.channels.base import Channel, SendError
 from bot.channels.console import CONSOLE
 from bot.clock import Clock, as_local
 from bot.domain.model import Role
+from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
 from bot.services.facade import BotServices
 from bot.store.models import Contact, EngineState, OutboxItem, Person
 from scheduler import outbox
 from scheduler.closing import closing_summaries, summary_block
+from scheduler.digest import DigestBook, is_digest, load_digest_facts
+from scheduler.digest_text import with_digest
 from scheduler.facts import (
     PlanFacts,
     Recipient,
@@ -38,7 +41,7 @@ from scheduler.facts import (
     load_task_infos,
 )
 from scheduler.messages import ReminderItem, compose
-from scheduler.policy import Audience, DueReminder, ReminderKind, plan_reminders
+from scheduler.policy import Audience, DueReminder, ReminderKind, plan_digests, plan_reminders
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +104,15 @@ class ReminderEngine:
             facts = await load_plan_facts(session)
             recipients = await load_recipients(session)
             since = await _read_last_tick(session)
+            digests = await load_digest_facts(session)
         result = plan_reminders(
             facts.assignments, facts.confirmations, self.calendar, self.settings, now, since
         )
         if self._in_send_hours(now):
             result.due.extend(self._closing_summaries(facts, now))
-        due = address(result.due, recipients)
-        skipped = address(result.skipped, recipients)
+        weekly = plan_digests(digests, self.calendar, self.settings, now, since)
+        due = address(result.due + weekly.due, recipients)
+        skipped = address(result.skipped + weekly.skipped, recipients)
         async with db.session() as session:
             known = await outbox.existing_keys(session, [item.dedupe_key for item in due])
             report.queued = [item for item in due if item.dedupe_key not in known]
@@ -152,7 +157,7 @@ class ReminderEngine:
                 session, as_local(self.claim_clock.now()), self.claim_timeout
             )
             tasks = await load_task_infos(session)
-        quoting = _Quoting(tasks)
+        quoting = _Quoting(tasks, DigestBook(self.settings.due_soon_days))
         await asyncio.gather(
             *(
                 self._drain_channel(name, channel, report, quoting, now)
@@ -229,7 +234,23 @@ class ReminderEngine:
         if not rows:
             return
         assert contact is not None
-        text = self._compose(rows, contact, quoting, now)
+        reminders = [row for row in rows if not is_digest(row)]
+        digest = []
+        if len(reminders) < len(rows):  # the Office's weekly digest: each plan's status now
+            async with db.session() as session:
+                digest = await quoting.digests.statuses(session, rows, quoting.tasks, now.date())
+        text = self._compose(reminders, contact, quoting, now) if reminders else ""
+        if digest:
+            late = [r.slot for r in rows if is_digest(r) and (r.late or r.slot < now.date())]
+            text = with_digest(
+                text,
+                digest,
+                Translator(contact.person.language),
+                now.date(),
+                late_from=min(late, default=None),
+                send_time=self.settings.send_time.strftime("%H:%M"),
+                limit=min(channel.max_text_length, TELEGRAM_LIMIT),
+            )
         row_ids = [row.id for row in rows]
         try:
             message_id = await channel.send_text(contact.chat_id, text)
@@ -324,6 +345,7 @@ class _Quoting:
     """What messages quote of the followed plans' tasks, read once per drain."""
 
     tasks: Mapping[int, TaskInfo]
+    digests: DigestBook = field(default_factory=DigestBook)
 
 
 def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox.Addressed]:

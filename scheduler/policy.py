@@ -22,6 +22,8 @@ The timelines follow DESIGN's rhythm, kept kind so people do not mute the bot:
   earlier; an ended period is missed, never nagged;
 - no date yet (as_regulated, unknown): the Office on the import day, then on the first working
   day of each month (`needs_deadline_every`), while the plan runs.
+- the Office's weekly digest (`plan_digests`, beside `plan_reminders`): one per plan on the
+  first working day of each week, while overdue reminders may still go out.
 Nothing is reminded before the plan's start; after its end only overdue reminders. A unit's
 snooze holds its own reminders of one task (held slots are neither sent nor recorded as
 skipped, and never come back later); task-level reminders are never held.
@@ -89,6 +91,7 @@ class ReminderKind(StrEnum):
     PERIOD_CLOSING = "period_closing"
     NEEDS_DEADLINE = "needs_deadline"
     PLAN_ENDED = "plan_ended"  # the plan's closing summary to the Office (scheduler/closing.py)
+    DIGEST = "digest"  # the Office's weekly digest of one plan (see `plan_digests`)
 
 
 class Audience(StrEnum):
@@ -548,6 +551,91 @@ def _first_working_day(period: Period, calendar: WorkingCalendar) -> date | None
     """Return the period's first working day; None for a week with none (Tết)."""
     day = calendar.on_or_after(period.start)
     return day if day <= period.end else None
+
+
+# --- the Office's weekly digest ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DigestFacts:
+    """What the weekly digest needs to know about one followed plan."""
+
+    plan_id: int
+    #: The plan's first task: the outbox keys a row by task, so the digest of a plan is keyed
+    #: by this one (`t{task_id}|digest|{slot}|{contact}`): once per plan, week and contact.
+    task_id: int
+    task_no: int
+    plan_start: date
+    plan_end: date
+    plan_imported: date | None = None
+
+
+def plan_digests(
+    plans: Sequence[DigestFacts],
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+    now: datetime,
+    since: datetime | None = None,
+) -> PolicyResult:
+    """Return the Office's weekly digests due at `now`: one per plan, on each week's first
+    working day, at the send time.
+
+    A plan is in the digest from the first such day on or after its start and its import (one
+    imported mid-week waits for the next week) until `overdue_days_after_end` days after its
+    end, as long as overdue reminders may still go out. It is addressed to the Office and is
+    plan-level: no snooze holds it. Like every slot, this week's is returned on each later tick
+    of the week (the outbox sends it once); digests of earlier weeks missed since `since` are
+    skipped, never sent.
+    """
+    local_now = as_local(now)
+    today = local_now.date()
+    if local_now.time() < settings.send_time or not calendar.is_working_day(today):
+        return PolicyResult([], [])
+    late_until = _last_send_day(
+        local_now - timedelta(minutes=settings.late_grace_minutes) - _RESOLUTION,
+        settings.send_time,
+    )
+    slot = _week_start_working_day(today, calendar)
+    if slot is None or slot > today:
+        return PolicyResult([], [])
+    after = None if since is None else _last_send_day(since, settings.send_time)
+    out = PolicyResult([], [])
+    for plan in plans:
+        first = calendar.on_or_after(max(plan.plan_start, plan.plan_imported or plan.plan_start))
+        cutoff = plan.plan_end + timedelta(days=settings.overdue_days_after_end)
+        if after is not None:
+            monday = slot - timedelta(days=slot.weekday()) - _ONE_WEEK
+            while monday > after - _ONE_WEEK:
+                older = _week_start_working_day(monday, calendar)
+                if older is not None and after < older and first <= older <= cutoff:
+                    out.skipped.append(_digest(plan, older, late=True))
+                monday -= _ONE_WEEK
+        if first <= slot and today <= cutoff:
+            out.due.append(_digest(plan, slot, late=slot <= late_until))
+    return out
+
+
+def _week_start_working_day(day: date, calendar: WorkingCalendar) -> date | None:
+    """Return the first working day of `day`'s week (Monday to Sunday); None for a week off."""
+    monday = day - timedelta(days=day.weekday())
+    first = calendar.on_or_after(monday)
+    return first if first <= monday + timedelta(days=6) else None
+
+
+def _digest(plan: DigestFacts, slot: date, *, late: bool) -> DueReminder:
+    return DueReminder(
+        kind=ReminderKind.DIGEST,
+        slot=slot,
+        task_id=plan.task_id,
+        task_no=plan.task_no,
+        assignment_id=None,
+        unit=None,
+        audience=Audience.OFFICE,
+        period="",
+        days=0,
+        owing_units=(),
+        late=late,
+    )
 
 
 # --- snooze -------------------------------------------------------------------------------

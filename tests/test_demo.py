@@ -21,7 +21,8 @@ async def test_the_demo_tells_the_year() -> None:
     assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 1 ngày 09/02/2022." in text
     assert "còn đơn vị chủ trì chưa hoàn thành" in text
     assert "Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 30/12/2022:" in text
-    assert "Còn thiếu: Phòng Kế hoạch - Tài chính" in text
+    assert "Còn thiếu (1/9): P. KH-TC" in text
+    assert "→ Nguyễn Thị Lan (Văn phòng Sở): [tổng hợp tuần]" in text  # Mondays
     assert text.rstrip().splitlines()[-1].startswith("Tổng kết năm: đã gửi ")
     assert "hoàn thành đúng hạn: 7, hoàn thành quá hạn: 2, chưa hoàn thành: 1" in text
     # Three departments skip the third quarter of tasks 4, 5 and 9: nine missed periods.

@@ -189,11 +189,12 @@ async def test_status_all_plans_one_plan_and_one_task(two_plans: BotServices, ch
     lines = overview.splitlines()
     assert lines[0] == "Tình hình thực hiện các kế hoạch đến ngày 01/08/2022:"
     # One line per plan, the most overdue first: 187's task 1 has been overdue since February.
-    assert lines[2].startswith("• 187 — 187/KH-SGDĐT: hoàn thành 0/10, ")
-    assert lines[3].startswith("• 05 — 05/KH-SGDĐT: hoàn thành 0/7, ")
+    assert lines[1].startswith("• 187 — 187/KH-SGDĐT: hoàn thành 0/10, ")
+    assert lines[2].startswith("• 05 — 05/KH-SGDĐT: hoàn thành 0/7, ")
     one_plan = await office.says("/tinhhinh 05")
     assert one_plan.startswith("Tình hình thực hiện Kế hoạch 05/KH-SGDĐT đến ngày 01/08/2022:")
-    assert "\n05.6. Đánh giá việc áp dụng" in one_plan
+    assert "\n7 nhiệm vụ: 0 hoàn thành, 2 quá hạn, " in one_plan
+    assert "Chi tiết một nhiệm vụ: /tinhhinh 05.6" in one_plan
     one_task = await office.says("/tinhhinh 05.6")
     assert one_task.startswith("Nhiệm vụ 05.6: Đánh giá việc áp dụng Hệ thống quản lý")
 

@@ -37,9 +37,9 @@ async def test_invite_register_confirm_status_undo(chat: Chat) -> None:
 
     overview = await office.says("/status")
     assert "Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 01/08/2022" in overview
-    task6 = overview.split("\n6. ")[1].split("\n\n")[0]
-    assert "1/2 đơn vị hoàn thành" in task6
-    assert "Còn thiếu: Lãnh đạo Sở" in task6
+    task6 = overview.split("\n• 6. ")[1].split("\n• ")[0]
+    assert "Quá hạn 2 ngày (hạn 30/07/2022)" in task6
+    assert "Còn thiếu (1/2): Lãnh đạo Sở" in task6
 
     detail = await office.says("/status 6")
     assert "Nhiệm vụ 6: Đánh giá nội bộ" in detail

@@ -226,10 +226,11 @@ async def test_invite_register_done_status_undo_over_telegram(
     assert chart.text.startswith("Biểu đồ tình hình thực hiện Kế hoạch 187/KH-SGDĐT")
     overview = overview.text
     assert overview.startswith("Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 01/08/2022:")
-    task6 = overview.split("\n6. ")[1].split("\n\n")[0]
-    assert "Quá hạn 2 ngày · hạn 30/07/2022 · 1/2 đơn vị hoàn thành" in task6
-    assert "Còn thiếu: Lãnh đạo Sở" in task6
-    assert overview.endswith("Hoàn thành: 0/10 nhiệm vụ. Xem chi tiết một nhiệm vụ: /status 6")
+    assert "\n10 nhiệm vụ: 0 hoàn thành, " in overview  # the summary comes first
+    task6 = overview.split("\n• 6. ")[1].split("\n• ")[0]
+    assert "Quá hạn 2 ngày (hạn 30/07/2022)" in task6
+    assert "Còn thiếu (1/2): Lãnh đạo Sở" in task6
+    assert overview.endswith("Chi tiết một nhiệm vụ: /tinhhinh 6 · từng đơn vị: /baocao xlsx")
 
     detail = await office.says("/status 6")
     assert detail.startswith("Nhiệm vụ 6: Đánh giá nội bộ")

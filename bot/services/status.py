@@ -6,6 +6,7 @@ never disagree.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,7 +19,7 @@ from bot.domain.periods import Period, period_of, periods_between
 from bot.domain.plans import PlanState, address
 from bot.domain.states import assignment_state, due_date, task_state
 from bot.services.plans import plan_bounds, state_of, task_schedule
-from bot.store.models import Assignment, Confirmation, Plan, Task
+from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,10 @@ class TaskStatus:
     def for_unit(self, unit: str) -> AssignmentStatus | None:
         return next((a for a in self.assignments if a.unit == unit), None)
 
+    @property
+    def supports(self) -> tuple[AssignmentStatus, ...]:
+        return tuple(a for a in self.assignments if a.role is AssignmentRole.SUPPORT)
+
 
 @dataclass(frozen=True, slots=True)
 class PlanStatus:
@@ -85,6 +90,8 @@ class PlanStatus:
     today: date
     tasks: tuple[TaskStatus, ...]
     several_plans: bool = False
+    #: Units that still owe a lead part here and have nobody registered: never reminded.
+    unregistered_leads: tuple[str, ...] = ()
 
     def task(self, no: int) -> TaskStatus | None:
         return next((t for t in self.tasks if t.no == no), None)
@@ -105,6 +112,15 @@ class PlanStatus:
     @property
     def due_soon(self) -> tuple[TaskStatus, ...]:
         return tuple(t for t in self.tasks if t.state.kind is StateKind.DUE_SOON)
+
+    @property
+    def no_date(self) -> tuple[TaskStatus, ...]:
+        """Tasks still waiting for the Office to give them a date."""
+        return tuple(t for t in self.tasks if t.state.kind is StateKind.NO_DATE)
+
+    @property
+    def finished(self) -> tuple[TaskStatus, ...]:
+        return tuple(t for t in self.tasks if t.state.kind.is_done)
 
 
 def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None:
@@ -148,6 +164,9 @@ async def plan_status(
         for task in tasks
     )
     start, end = plan_bounds(plan)
+    # The units owing the most tasks first: those are the ones a missing contact hurts most.
+    owing_leads = Counter(unit for task in statuses for unit in task.owing)
+    registered = await registered_units(session)
     return PlanStatus(
         plan_id=plan.id,
         key=plan.key,
@@ -161,6 +180,26 @@ async def plan_status(
         today=today,
         tasks=statuses,
         several_plans=several_plans,
+        unregistered_leads=tuple(
+            unit for unit, _ in owing_leads.most_common() if unit not in registered
+        ),
+    )
+
+
+async def registered_units(session: AsyncSession) -> set[str]:
+    """The units that have at least one person with a contact not revoked.
+
+    People are few (a contact per unit at most a handful), so one query over them is cheaper
+    than asking about each of a large plan's units.
+    """
+    return set(
+        await session.scalars(
+            select(Unit.name)
+            .join(Person, Person.unit_id == Unit.id)
+            .join(Contact, Contact.person_id == Person.id)
+            .where(Contact.revoked_at.is_(None))
+            .distinct()
+        )
     )
 
 
