@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.channels.base import Channel, SendError
+from bot.channels.base import Buttons, Channel, SendError
 from bot.channels.console import CONSOLE
 from bot.clock import Clock, as_local
 from bot.domain.model import Role
@@ -35,7 +35,7 @@ from scheduler.facts import (
     load_recipients,
     load_task_infos,
 )
-from scheduler.messages import ReminderItem, compose
+from scheduler.messages import ReminderItem, compose, reminder_buttons
 from scheduler.policy import Audience, DueReminder, ReminderKind, plan_reminders
 
 log = logging.getLogger(__name__)
@@ -208,10 +208,10 @@ class ReminderEngine:
         if not rows:
             return
         assert contact is not None
-        text = self._compose(rows, contact, quoting, now)
+        text, buttons = self._compose(rows, contact, quoting, now)
         row_ids = [row.id for row in rows]
         try:
-            message_id = await channel.send_text(contact.chat_id, text)
+            message_id = await channel.send_text(contact.chat_id, text, buttons)
         except SendError as error:
             attempts = max(row.attempts for row in rows)
             status = outbox.UNDELIVERABLE if error.permanent else outbox.FAILED
@@ -244,7 +244,8 @@ class ReminderEngine:
 
     def _compose(
         self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime
-    ) -> str:
+    ) -> tuple[str, Buttons]:
+        """The merged message and its buttons (a Done and a Later per task the person owes)."""
         items = [
             ReminderItem(
                 kind=ReminderKind(row.kind),
@@ -259,14 +260,15 @@ class ReminderEngine:
             for row in rows
         ]
         person = contact.person
-        return compose(
+        tr = Translator(person.language)
+        text = compose(
             items,
             recipient_unit=person.unit.name,
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
-            tr=Translator(person.language),
-            due_soon_days=self.settings.due_soon_days,
+            tr=tr,
         )
+        return text, reminder_buttons(items, tr)
 
 
 def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:

@@ -306,7 +306,7 @@ async def test_run_sends_one_merged_reminder_on_its_own_and_never_repeats_it(
     bot = await start_bot(config)
     (reminder,) = await tg.wait_for_sent(private(6006), timeout=15)
     assert REMINDER_HEADING.match(reminder.text), reminder.text
-    assert "Đã quá hạn" in reminder.text and "Khi hoàn thành, gõ: /done 1" in reminder.text
+    assert "quá hạn" in reminder.text and "Khi xong: /xong 1" in reminder.text
     assert reminder.text.count("Nhắc việc ngày") == 1  # one message for the whole morning
     first_tick = await last_tick(config)
     assert first_tick is not None

@@ -284,12 +284,12 @@ async def test_bad_input_over_telegram_gets_a_clear_reply_and_changes_nothing(
         (stranger, "/done 6", NOT_REGISTERED),
         (stranger, "/status", NOT_REGISTERED),
         (stranger, "xin chào", NOT_REGISTERED),
-        (head, "/frobnicate 6", "Không có lệnh /frobnicate. Gõ /help để xem các lệnh."),
+        (head, "/frobnicate 6", "Không có lệnh /frobnicate. Gõ /trogiup để xem các lệnh."),
         (
             head,
             "Báo cáo: phòng đã xong nhiệm vụ 6",
-            "Bot chỉ hiểu các lệnh. Ví dụ: /viec để xem việc của đơn vị, /done 6 để xác nhận "
-            "hoàn thành nhiệm vụ 6. Gõ /help để xem tất cả các lệnh.",
+            "Bot chỉ hiểu các lệnh. Ví dụ: /viec để xem việc của đơn vị, /xong 6 để xác nhận "
+            "hoàn thành nhiệm vụ 6. Gõ /trogiup để xem tất cả các lệnh.",
         ),
         (head, "/undo 2", "Đơn vị chưa xác nhận nhiệm vụ 2 nên không có gì để hủy."),
     ]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import TextIO
 
-from bot.channels.base import IncomingMessage, MessageHandler, OutgoingFile, Sender
+from bot.channels.base import Buttons, IncomingMessage, MessageHandler, OutgoingFile, Sender
 from bot.config import Config
 from bot.domain.model import Role
 
@@ -37,8 +37,12 @@ class ConsoleChannel:
     async def stop(self) -> None:
         return None
 
-    async def send_text(self, chat_id: str, text: str) -> str:
-        self.out.write(f"→ {self.label(chat_id)}\n{_indent(text)}\n\n")
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        """Print the text; buttons are shown as what they type, since a terminal has none."""
+        shown = text
+        if buttons:
+            shown += "\n" + "  ".join(f"[{b.label}: /{b.command}]" for row in buttons for b in row)
+        self.out.write(f"→ {self.label(chat_id)}\n{_indent(shown)}\n\n")
         self.out.flush()
         return str(next(self._ids))
 
