@@ -38,7 +38,7 @@ STOP_WITHIN = 5.0
 TICK_JOB = 'Job "BotRunner._tick '
 TICK_DONE = "executed successfully"
 LEASE_TAKEN = "lease tick_lease taken"
-REMINDER_HEADING = re.compile(r"^Nhắc việc ngày \d\d/\d\d/\d{4} — Ban ISO Sở\n\(Kế hoạch 187")
+REMINDER_HEADING = re.compile(r"^Nhắc việc ngày \d\d/\d\d/\d{4} — Ban ISO Sở \(Kế hoạch 187")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
 

@@ -85,7 +85,7 @@ async def test_start_registers_the_webhook_with_the_url_and_the_secret(tg, start
     (call,) = [c for c in tg.calls if c.method == "setWebhook"]
     assert call.params["url"] == PUBLIC_URL
     assert call.params["secret_token"] == SECRET
-    assert call.params["allowed_updates"] == ["message"]
+    assert call.params["allowed_updates"] == ["message", "callback_query"]
     assert (tg.webhook_url, tg.webhook_secret) == (PUBLIC_URL, SECRET)
     # Webhook mode never polls (Telegram would refuse getUpdates while a webhook is set).
     assert not [c for c in tg.calls if c.method == "getUpdates"]
