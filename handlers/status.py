@@ -170,9 +170,12 @@ def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None 
 def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
     _ = tr.gettext
     if not row.done or row.done_at is None:
-        return _(
+        line = _(
             "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
         )
+        if row.snoozed_until is not None:
+            line += " — " + _("reminders held until {date}", date=chat_date(row.snoozed_until))
+        return line
     line = _(
         "• {unit} — {state}, {when}, by {by}",
         unit=row.unit,
