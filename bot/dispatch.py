@@ -78,7 +78,7 @@ class Dispatcher:
         tr = Translator(contact.language if contact else self.services.config.language)
         _ = tr.gettext
         command = parse_command("/" + press.command)
-        if command is None or command.name not in PRESSABLE or len(command.args) != 1:
+        if command is None or not _pressable(command):
             return Reply(_("This button is no longer valid. Type /tasks to see your tasks."))
         message = IncomingMessage(
             press.sender, "/" + press.command, press.press_id, press.received_at
@@ -86,8 +86,11 @@ class Dispatcher:
         reply, ok = await self._run(message, command, contact, tr)
         if reply is None:
             return Reply(_("This button is no longer valid. Type /tasks to see your tasks."))
-        if not ok or command.name not in ("done", "snooze") or not press.message_text:
+        if not ok:
             return reply
+        if command.name not in ("done", "snooze") or not press.message_text:
+            # Done, though nothing to mark (a candidate's /status): the message stays as it is.
+            return replace(reply, mark="", edit=MessageEdit(press.message_text))
         task = command.args[0]
         if command.name == "done":
             local = self.services.now().astimezone(LOCAL_TZ)
@@ -141,6 +144,12 @@ class Dispatcher:
             return await spec.handler(context), True
         except ServiceError as error:
             return Reply(explain(error, tr), buttons=_candidates(error, command)), False
+
+
+def _pressable(command: Command) -> bool:
+    """A command a button may type: one task (and, for a snooze, its days), nothing more."""
+    most = 2 if command.name == "snooze" else 1
+    return command.name in PRESSABLE and 1 <= len(command.args) <= most
 
 
 def _candidates(error: ServiceError, command: Command) -> tuple[tuple[Button, ...], ...]:

@@ -38,11 +38,8 @@ class ConsoleChannel:
         return None
 
     async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
-        """Print the text; buttons are shown as what they type, since a terminal has none."""
-        shown = text
-        if buttons:
-            shown += "\n" + "  ".join(f"[{b.label}: /{b.command}]" for row in buttons for b in row)
-        self.out.write(f"→ {self.label(chat_id)}\n{_indent(shown)}\n\n")
+        """Print the text; a terminal has no buttons, and the text says what to type instead."""
+        self.out.write(f"→ {self.label(chat_id)}\n{_indent(text)}\n\n")
         self.out.flush()
         return str(next(self._ids))
 

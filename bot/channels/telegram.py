@@ -345,7 +345,9 @@ class TelegramChannel(ServesWebhook):
         if not isinstance(message, Message):
             return  # too old for Telegram to show us (48 h): the notice has said it all
         kept = _without(message.reply_markup, edit.drop)
-        text = edit.text[: self.max_text_length]
+        text = edit.text[: self.max_text_length] or (message.text or "")
+        if text == (message.text or "") and kept == (message.reply_markup or _NO_KEYBOARD):
+            return  # nothing changes; Telegram would answer "message is not modified"
         if text == (message.text or ""):
             call = lambda: message.edit_reply_markup(reply_markup=kept)  # noqa: E731
         else:
@@ -569,6 +571,9 @@ def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
     ]
     rows = [row for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+_NO_KEYBOARD = InlineKeyboardMarkup([])
 
 
 def _without(markup: InlineKeyboardMarkup | None, drop: frozenset[str]) -> InlineKeyboardMarkup:
