@@ -35,7 +35,7 @@ from scheduler.facts import (
     load_recipients,
     load_task_infos,
 )
-from scheduler.messages import ReminderItem, compose, reminder_buttons
+from scheduler.messages import OWED_KINDS, ReminderItem, compose, reminder_buttons
 from scheduler.policy import Audience, DueReminder, ReminderKind, plan_reminders
 
 log = logging.getLogger(__name__)
@@ -208,7 +208,8 @@ class ReminderEngine:
         if not rows:
             return
         assert contact is not None
-        text, buttons = self._compose(rows, contact, quoting, now)
+        text = self._compose(rows, contact, quoting, now)
+        buttons = self._buttons(rows, contact, quoting)
         row_ids = [row.id for row in rows]
         try:
             message_id = await channel.send_text(contact.chat_id, text, buttons)
@@ -242,10 +243,28 @@ class ReminderEngine:
         report.sent += len(row_ids)
         report.messages += 1
 
+    def _buttons(self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting) -> Buttons:
+        """A Done and a Later button per task the person owes (channels without any skip them)."""
+        owed = {str(kind) for kind in OWED_KINDS}
+        items = [
+            ReminderItem(
+                kind=ReminderKind(row.kind),
+                slot=row.slot,
+                task=quoting.tasks[row.task_id],
+                unit=None,
+                period=row.period,
+                days=row.days,
+                owing_units=(),
+                late=False,
+            )
+            for row in rows
+            if row.kind in owed
+        ]
+        return reminder_buttons(items, Translator(contact.person.language))
+
     def _compose(
         self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime
-    ) -> tuple[str, Buttons]:
-        """The merged message and its buttons (a Done and a Later per task the person owes)."""
+    ) -> str:
         items = [
             ReminderItem(
                 kind=ReminderKind(row.kind),
@@ -260,15 +279,14 @@ class ReminderEngine:
             for row in rows
         ]
         person = contact.person
-        tr = Translator(person.language)
-        text = compose(
+        return compose(
             items,
             recipient_unit=person.unit.name,
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
-            tr=tr,
+            tr=Translator(person.language),
+            due_soon_days=self.settings.due_soon_days,
         )
-        return text, reminder_buttons(items, tr)
 
 
 def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:

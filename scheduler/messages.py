@@ -40,6 +40,7 @@ def compose(
     today: date,
     send_time: str,
     tr: Translator,
+    due_soon_days: int = 7,  # unused: a reminder names no state now; kept for its callers
 ) -> str:
     """One message for one person: a heading, then each plan's tasks, most urgent kinds first.
 
@@ -87,7 +88,7 @@ def reminder_buttons(items: list[ReminderItem], tr: Translator) -> Buttons:
     rows: list[tuple[Button, ...]] = []
     for plan_items in _by_plan(items).values():
         for group in _by_task(plan_items):
-            if all(item.kind in _OVERSIGHT_KINDS for item in group):
+            if not any(item.kind in OWED_KINDS for item in group):
                 continue
             task = group[0].task
             full = f"{task.plan_key}.{task.no}" if task.plan_key else str(task.no)
@@ -130,6 +131,18 @@ _KIND_ORDER = [
     ReminderKind.NEEDS_DEADLINE,
 ]
 _OVERSIGHT_KINDS = (ReminderKind.ESCALATION, ReminderKind.NEEDS_DEADLINE)
+#: What a unit owes and may confirm or snooze from a button; anything else (an escalation, a date
+#: to set, a note about a plan) is for the Office to act on by command.
+OWED_KINDS = frozenset(
+    {
+        ReminderKind.OVERDUE,
+        ReminderKind.DUE_TODAY,
+        ReminderKind.UPCOMING,
+        ReminderKind.PERIOD_CLOSING,
+        ReminderKind.OPENS,
+        ReminderKind.PERIOD_OPEN,
+    }
+)
 
 
 def _task_block(items: list[ReminderItem], today: date, tr: Translator) -> str:
