@@ -217,8 +217,8 @@ async def test_run_answers_over_telegram_and_stops_cleanly_on_sigterm(
     welcome = await says(tg, 5005, f"/start {invite['code']}")
     assert welcome.startswith("Đăng ký thành công: Hoa, Ban ISO Sở, vai trò thành viên Ban ISO.")
     commands = await says(tg, 5005, "/help")
-    assert commands.startswith("Các lệnh (dùng tên tiếng Việt trong ngoặc cũng được):")
-    assert "/done N [ghi chú] (/xong) — xác nhận đã hoàn thành nhiệm vụ N" in commands
+    assert commands.startswith("Các lệnh (tên tiếng Anh trong ngoặc cũng dùng được):")
+    assert "/xong N [ghi chú] (/done) — xác nhận đã hoàn thành nhiệm vụ N" in commands
     done = await says(tg, 5005, "/done 6 đã đánh giá xong")
     assert done.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày ")
 

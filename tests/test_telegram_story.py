@@ -40,7 +40,7 @@ HEAD_UNIT = "Phòng Giáo dục Trung học"
 NOT_REGISTERED = (
     "Anh/chị chưa đăng ký. Vui lòng đề nghị Văn phòng Sở cấp mã mời, rồi gõ: /start MÃ_MỜI"
 )
-OFFICE_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở. Gõ /help để xem các lệnh của anh/chị."
+OFFICE_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở. Gõ /trogiup để xem các lệnh của anh/chị."
 CODE = re.compile(r"\b[A-Z2-9]{10}\b")
 
 
@@ -200,7 +200,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     assert registered_reply == (
         "Đăng ký thành công: Trần Thị Hoa, Ban ISO Sở, vai trò thành viên Ban ISO.\n"
         "Từ nay anh/chị sẽ nhận nhắc việc tại đây. Gõ /viec để xem việc của đơn vị, "
-        "/help để xem các lệnh."
+        "/trogiup để xem các lệnh."
     )
     async with services.db.session() as session:
         contact = await session.scalar(select(Contact).where(Contact.user_id == "2002"))
@@ -229,7 +229,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     task6 = overview.split("\n6. ")[1].split("\n\n")[0]
     assert "Quá hạn 2 ngày · hạn 30/07/2022 · 1/2 đơn vị hoàn thành" in task6
     assert "Còn thiếu: Lãnh đạo Sở" in task6
-    assert overview.endswith("Hoàn thành: 0/10 nhiệm vụ. Xem chi tiết một nhiệm vụ: /status 6")
+    assert overview.endswith("Hoàn thành: 0/10 nhiệm vụ. Xem chi tiết một nhiệm vụ: /tinhhinh 6")
 
     detail = await office.says("/status 6")
     assert detail.startswith("Nhiệm vụ 6: Đánh giá nội bộ")
