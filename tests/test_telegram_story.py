@@ -244,7 +244,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     undone = await iso.says("/undo 6")
     assert undone == (
         "Đã hủy xác nhận nhiệm vụ 6 của Ban ISO Sở (xác nhận ngày 01/08/2022).\n"
-        "Khi hoàn thành, gõ /done 6."
+        "Khi hoàn thành, gõ /xong 6."
     )
     again = await office.says("/status 6")
     assert "• Ban ISO Sở — chưa xác nhận (Quá hạn 2 ngày)" in again
