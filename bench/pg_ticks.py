@@ -84,7 +84,7 @@ class FileChannel:
     async def stop(self) -> None:
         os.close(self.fd)
 
-    async def send_text(self, chat_id: str, text: str) -> str:
+    async def send_text(self, chat_id: str, text: str, buttons: object = ()) -> str:
         while self.hold.exists():  # noqa: ASYNC110 - a file another process creates
             await asyncio.sleep(0.05)  # the orchestrator is about to kill us mid-send
         os.write(self.fd, f"{time.time():.4f} {chat_id}\n".encode())

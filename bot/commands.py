@@ -16,6 +16,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "tasks": ("viec",),
     "done": ("xong",),
     "undo": ("huy",),
+    "snooze": ("hoanlai",),
     "status": ("tinhhinh",),
     "deadline": ("hanchot",),
     "invite": ("moi",),

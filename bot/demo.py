@@ -12,6 +12,7 @@ import io
 import re
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TextIO
 
 from bot.app import open_services
 from bot.bundled import bundled_plan
-from bot.channels.base import IncomingMessage, OutgoingFile
+from bot.channels.base import Buttons, IncomingMessage, OutgoingFile
 from bot.channels.console import console_sender
 from bot.clock import LOCAL_TZ, ManualClock
 from bot.config import SAMPLE_DEPARTMENTS, Config
@@ -63,16 +64,16 @@ class Step:
 def script() -> list[Step]:
     """What each unit answers during the year: a fixed, deterministic story."""
     steps = [
-        Step(date(2022, 2, 9), "Ban ISO Sở", "/done 1 Đã ban hành Kế hoạch 187/KH-SGDĐT"),
-        Step(date(2022, 7, 28), "Lãnh đạo Sở", "/done 6 Đã đánh giá nội bộ 9 phòng"),
-        Step(date(2022, 8, 3), "Ban ISO Sở", "/done 6 Hoàn thành báo cáo đánh giá nội bộ"),
-        Step(date(2022, 9, 7), "Ban ISO Sở", "/done 3 Đã xây dựng mục tiêu chất lượng của Sở"),
-        Step(date(2022, 9, 14), "Lãnh đạo Sở", "/done 7"),
-        Step(date(2022, 9, 15), "Ban ISO Sở", "/done 7 Đã khắc phục 12 điểm không phù hợp"),
-        Step(date(2022, 9, 28), "Lãnh đạo Sở", "/done 8 Họp xem xét ngày 28/9"),
-        Step(date(2022, 9, 28), "Ban ISO Sở", "/done 8"),
+        Step(date(2022, 2, 9), "Ban ISO Sở", "/xong 1 Đã ban hành Kế hoạch 187/KH-SGDĐT"),
+        Step(date(2022, 7, 28), "Lãnh đạo Sở", "/xong 6 Đã đánh giá nội bộ 9 phòng"),
+        Step(date(2022, 8, 3), "Ban ISO Sở", "/xong 6 Hoàn thành báo cáo đánh giá nội bộ"),
+        Step(date(2022, 9, 7), "Ban ISO Sở", "/xong 3 Đã xây dựng mục tiêu chất lượng của Sở"),
+        Step(date(2022, 9, 14), "Lãnh đạo Sở", "/xong 7"),
+        Step(date(2022, 9, 15), "Ban ISO Sở", "/xong 7 Đã khắc phục 12 điểm không phù hợp"),
+        Step(date(2022, 9, 28), "Lãnh đạo Sở", "/xong 8 Họp xem xét ngày 28/9"),
+        Step(date(2022, 9, 28), "Ban ISO Sở", "/xong 8"),
         Step(date(2022, 11, 1), "Văn phòng Sở", "/deadline 10 15/12/2022"),
-        Step(date(2022, 12, 14), "Ban ISO Sở", "/done 10 Báo cáo số 2150/BC-SGDĐT"),
+        Step(date(2022, 12, 14), "Ban ISO Sở", "/xong 10 Báo cáo số 2150/BC-SGDĐT"),
     ]
     for index, unit in enumerate(SAMPLE_DEPARTMENTS):
         if unit != "Phòng Kế hoạch - Tài chính":  # this one never sends task 2
@@ -81,7 +82,7 @@ def script() -> list[Step]:
                 Step(
                     date(2022, 8, 29) if late else date(2022, 8, 10 + index),
                     unit,
-                    "/done 2 Đã đánh giá mục tiêu chất lượng năm học 2021-2022",
+                    "/xong 2 Đã đánh giá mục tiêu chất lượng năm học 2021-2022",
                 )
             )
     for quarter in range(1, 5):
@@ -104,11 +105,20 @@ class DemoChannel:
     name = "console"
     max_text_length = 100_000
 
-    def __init__(self, out: TextIO, labels: dict[str, str], full_messages: int = 3) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        labels: dict[str, str],
+        full_messages: int = 3,
+        roles: dict[str, Role] | None = None,
+    ) -> None:
         self.out = out
         self.labels = labels
+        self.roles = roles or {}
         self.full_left = full_messages
         self.count = 0
+        #: Messages received per chat, for the summary's count per role.
+        self.received: Counter[str] = Counter()
         #: The day's heading, written before the day's first line (days with nothing stay silent).
         self.heading: str | None = None
 
@@ -124,8 +134,9 @@ class DemoChannel:
     async def stop(self) -> None:
         return None
 
-    async def send_text(self, chat_id: str, text: str) -> str:
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
         self.count += 1
+        self.received[chat_id] += 1
         if self.full_left > 0:
             self.full_left -= 1
             body = "\n".join(f"    {line}" for line in text.splitlines())
@@ -142,13 +153,13 @@ _ITEM = re.compile(r"^(\d+)\. ")
 
 
 def summarise(message: str) -> str:
-    """`[1] Đã quá hạn 3 ngày… · [7] Hôm nay bắt đầu…`: each task and what is happening."""
+    """`[1] quá hạn 3 ngày · [7] bắt đầu từ hôm nay`: each task and what is happening."""
     parts = []
     for block in message.split("\n\n")[1:]:
         lines = block.splitlines()
         match = _ITEM.match(lines[0]) if lines else None
-        if match and len(lines) > 2:
-            parts.append(f"[{match.group(1)}] {lines[2].strip()}")
+        if match and len(lines) > 1:
+            parts.append(f"[{match.group(1)}] {lines[1].rpartition(' — ')[2].strip()}")
     if "Tổng hợp tuần ngày " in message:  # the Office's weekly digest
         parts.append("[tổng hợp tuần]")
     late = " (nhắc bù)" if "Nhắc bù" in message else ""
@@ -171,6 +182,7 @@ async def run_demo(*, quiet: bool = False, out: TextIO | None = None) -> int:
 async def _play(services, clock: ManualClock, tr: Translator, out: TextIO, quiet: bool) -> int:
     await services.import_plan(services.read_plan(bundled_plan()))
     labels: dict[str, str] = {}
+    roles: dict[str, Role] = {}
     senders = {}
     for unit, (name, role) in PEOPLE.items():
         sender = console_sender(name)
@@ -178,8 +190,9 @@ async def _play(services, clock: ManualClock, tr: Translator, out: TextIO, quiet
         await services.register(sender, invite.code)
         senders[unit] = sender
         labels[sender.chat_id] = f"{name} ({unit})"
+        roles[sender.chat_id] = role
     sink = io.StringIO() if quiet else out  # quiet: the year is played, only the summary shown
-    channel = DemoChannel(sink, labels)
+    channel = DemoChannel(sink, labels, roles=roles)
     engine = ReminderEngine(services, {"console": channel})
     dispatcher = Dispatcher(services)
     steps = script()
@@ -214,6 +227,34 @@ async def _play(services, clock: ManualClock, tr: Translator, out: TextIO, quiet
     return 0
 
 
+ROLE_COUNTS = {
+    Role.OFFICE: N_("the Office: {count}"),
+    Role.ISO: N_("Ban ISO: {count}"),
+    Role.LEADER: N_("the leadership: {count}"),
+}
+
+
+def messages_by_role(channel: DemoChannel, tr: Translator) -> str:
+    """Each role's count of the year's messages, heads together with the most one received."""
+    per_role: dict[Role, list[int]] = {}
+    for chat_id, role in channel.roles.items():
+        per_role.setdefault(role, []).append(channel.received[chat_id])
+    parts = [
+        tr.gettext(text, count=sum(per_role.get(role, []))) for role, text in ROLE_COUNTS.items()
+    ]
+    heads = per_role.get(Role.HEAD, []) + per_role.get(Role.MEMBER, [])
+    if heads:
+        parts.append(
+            tr.gettext(
+                "{people} heads of unit: {count} (at most {most} for one)",
+                people=len(heads),
+                count=sum(heads),
+                most=max(heads),
+            )
+        )
+    return ", ".join(parts)
+
+
 WEEKDAYS = (
     N_("Monday"),
     N_("Tuesday"),
@@ -237,10 +278,11 @@ async def _summary(services, channel: DemoChannel, tr: Translator, out: TextIO) 
     out.write(
         "\n"
         + tr.gettext(
-            "Summary of the year: {messages} reminder messages sent; tasks done on time: "
-            "{on_time}, done late: {late}, still open: {open}; periods of recurring tasks missed: "
-            "{missed}.",
+            "Summary of the year: {messages} reminder messages sent ({by_role}); tasks done on "
+            "time: {on_time}, done late: {late}, still open: {open}; periods of recurring tasks "
+            "missed: {missed}.",
             messages=channel.count,
+            by_role=messages_by_role(channel, tr),
             on_time=done_on_time,
             late=done_late,
             open=len(status.tasks) - done_on_time - done_late,

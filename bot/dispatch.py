@@ -2,23 +2,36 @@
 
 Every refusal is a polite reply that says what to type instead; nothing here lets an exception
 reach a channel, so one bad message never stops the bot.
+
+A button press takes the same road as the command its button types (`done 187.6`): the presser
+is looked up again and their rights checked as if they had typed it, so a button forged or left
+over from another day can do nothing its presser could not type.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from bot.channels.base import IncomingMessage, Reply
-from bot.commands import parse_command
+from bot.channels.base import Button, ButtonPress, IncomingMessage, MessageEdit, Reply
+from bot.clock import LOCAL_TZ
+from bot.commands import Command, parse_command
 from bot.domain.model import Role
-from bot.i18n import Translator
-from bot.services.errors import ServiceError
+from bot.i18n import Translator, chat_date
+from bot.presentation import mark_task
+from bot.services.errors import AmbiguousTask, ServiceError
 from bot.services.facade import BotServices
+from bot.services.registry import ContactInfo
 from handlers import HANDLERS
 from handlers.base import CommandContext
 from handlers.errors import explain
 
 log = logging.getLogger(__name__)
+
+#: What a button may type: the commands about one task. Anything else pressed is refused.
+PRESSABLE = frozenset({"done", "snooze", "undo", "status"})
+#: Commands whose ambiguous bare number is answered with one button per candidate.
+_CANDIDATE_BUTTONS = PRESSABLE
 
 
 class Dispatcher:
@@ -27,7 +40,9 @@ class Dispatcher:
         #: Channels whose people type commands without the slash (Zalo).
         self.bare_commands_on = bare_commands_on
 
-    async def handle(self, message: IncomingMessage) -> Reply | None:
+    async def handle(self, message: IncomingMessage | ButtonPress) -> Reply | None:
+        if isinstance(message, ButtonPress):
+            return await self.press(message)
         contact = await self.services.find_contact(message.sender)
         tr = Translator(contact.language if contact else self.services.config.language)
         _ = tr.gettext
@@ -50,13 +65,63 @@ class Dispatcher:
                     "/done 6 to confirm task 6. Type /help for all commands."
                 )
             )
+        reply, _ok = await self._run(message, command, contact, tr)
+        return reply
+
+    async def press(self, press: ButtonPress) -> Reply:
+        """Answer a button press: run its command for the presser and say how the message changes.
+
+        `edit` is set only when the command went through; a refusal (a stale or forged button, a
+        person without the right) is a notice and nothing else.
+        """
+        contact = await self.services.find_contact(press.sender)
+        tr = Translator(contact.language if contact else self.services.config.language)
+        _ = tr.gettext
+        command = parse_command("/" + press.command)
+        if command is None or not _pressable(command):
+            return Reply(_("This button is no longer valid. Type /tasks to see your tasks."))
+        message = IncomingMessage(
+            press.sender, "/" + press.command, press.press_id, press.received_at
+        )
+        reply, ok = await self._run(message, command, contact, tr)
+        if reply is None:
+            return Reply(_("This button is no longer valid. Type /tasks to see your tasks."))
+        if not ok:
+            return reply
+        if command.name not in ("done", "snooze") or not press.message_text:
+            # Done, though nothing to mark (a candidate's /status): the message stays as it is.
+            return replace(reply, mark="", edit=MessageEdit(press.message_text))
+        task = command.args[0]
+        if command.name == "done":
+            local = self.services.now().astimezone(LOCAL_TZ)
+            mark = reply.mark or _(
+                "✅ Recorded at {time} {date}",
+                time=local.strftime("%H:%M"),
+                date=chat_date(local),
+            )
+            drop = frozenset({f"done {task}", f"snooze {task}"})
+        else:
+            mark = reply.mark
+            drop = frozenset({f"snooze {task}"})
+        text = mark_task(press.message_text, task, mark) if mark else press.message_text
+        return replace(reply, mark="", edit=MessageEdit(text, drop))
+
+    async def _run(
+        self,
+        message: IncomingMessage,
+        command: Command,
+        contact: ContactInfo | None,
+        tr: Translator,
+    ) -> tuple[Reply | None, bool]:
+        """Check the command against the sender and run it; the reply, and whether it was done."""
+        _ = tr.gettext
         if not command.is_known:
             return Reply(
                 _(
                     "There is no command /{name}. Type /help to see the commands.",
                     name=command.typed[:40],
                 )
-            )
+            ), False
         spec = HANDLERS[command.name]
         if spec.needs_registration and contact is None:
             return Reply(
@@ -64,7 +129,7 @@ class Dispatcher:
                     "You are not registered yet. Ask the Office (Văn phòng Sở) for an "
                     "invitation code, then type: /start CODE"
                 )
-            )
+            ), False
         if contact is not None and contact.role not in spec.roles:
             if Role.ISO in spec.roles:
                 return Reply(
@@ -72,10 +137,26 @@ class Dispatcher:
                         "Only the Office, Ban ISO and the leadership may do this. Type /help to "
                         "see your commands."
                     )
-                )
-            return Reply(_("Only the Office may do this. Type /help to see your commands."))
+                ), False
+            return Reply(_("Only the Office may do this. Type /help to see your commands.")), False
         context = CommandContext(self.services, message, command, contact, tr)
         try:
-            return await spec.handler(context)
+            return await spec.handler(context), True
         except ServiceError as error:
-            return Reply(explain(error, tr))
+            return Reply(explain(error, tr), buttons=_candidates(error, command)), False
+
+
+def _pressable(command: Command) -> bool:
+    """A command a button may type: one task (and, for a snooze, its days), nothing more."""
+    most = 2 if command.name == "snooze" else 1
+    return command.name in PRESSABLE and 1 <= len(command.args) <= most
+
+
+def _candidates(error: ServiceError, command: Command) -> tuple[tuple[Button, ...], ...]:
+    """One button per plan an ambiguous bare number could mean, typing the same command."""
+    if not isinstance(error, AmbiguousTask) or command.name not in _CANDIDATE_BUTTONS:
+        return ()
+    rest = command.args[1:] if command.name == "snooze" else ()
+    return tuple(
+        (Button(address, " ".join((command.name, address, *rest))),) for address in error.addresses
+    )

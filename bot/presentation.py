@@ -67,7 +67,7 @@ def local_time(moment: datetime, tr: Translator) -> str:
 
 
 def period_label(period: Period | str, tr: Translator) -> str:
-    """A recurring period as officials say it: tháng 08/2022, quý III/2022, 6 tháng cuối năm."""
+    """A recurring period as officials say it: tháng 8/2022, quý III/2022, 6 tháng cuối năm."""
     key = period.key if isinstance(period, Period) else period
     if not key:
         return ""
@@ -83,7 +83,7 @@ def period_label(period: Period | str, tr: Translator) -> str:
         return tr.gettext("first half of {year}", year=year)
     if part == "H2":
         return tr.gettext("second half of {year}", year=year)
-    return tr.gettext("month {month}/{year}", month=part, year=year)
+    return tr.gettext("month {month}/{year}", month=int(part), year=year)
 
 
 def shorten(text: str, limit: int = CONTENT_PREVIEW) -> str:
@@ -104,3 +104,23 @@ def when_line_for(when: str, schedule: Schedule, period: Period | None, tr: Tran
     if computed and computed != when:
         return f"{when} ({computed})"
     return when
+
+
+def mark_task(text: str, address: str, mark: str) -> str:
+    """Add `mark` under task `address`'s block of a message (a pressed button's answer).
+
+    Blocks are separated by a blank line and begin with the task's address as shown (`6. …` or
+    `187.6. …`, perhaps under a `Kế hoạch …:` line); `187.6` also finds `6.` in a message that
+    shows bare numbers. A task not found leaves the text as it was.
+    """
+    wanted = [f"{address}. "]
+    if "." in address:
+        wanted.append(f"{address.rsplit('.', 1)[1]}. ")
+    blocks = text.split("\n\n")
+    for prefix in wanted:
+        for index, block in enumerate(blocks):
+            lines = block.split("\n")
+            if any(line.startswith(prefix) for line in lines[:2]):
+                blocks[index] = block + "\n   " + mark
+                return "\n\n".join(blocks)
+    return text

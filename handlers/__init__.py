@@ -14,6 +14,7 @@ from handlers import (
     link,
     plans,
     report,
+    snooze,
     start,
     status,
     tasks,
@@ -41,6 +42,12 @@ HANDLERS: dict[str, HandlerSpec] = {
             "done", done.handle, N_("confirm task N is finished"), N_("/done N [note] (/xong)")
         ),
         HandlerSpec("undo", undo.handle, N_("take back a confirmation"), N_("/undo N (/huy)")),
+        HandlerSpec(
+            "snooze",
+            snooze.handle,
+            N_("remind me of task N later (1 to 10 working days)"),
+            N_("/snooze N [days] (/hoanlai)"),
+        ),
         HandlerSpec(
             "status",
             status.handle,

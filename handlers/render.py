@@ -13,7 +13,15 @@ from bot.presentation import (
 )
 from bot.services.status import AssignmentStatus, TaskStatus
 
-__all__ = ["local_time", "period_label", "role_name", "shorten", "task_block", "when_line"]
+__all__ = [
+    "local_time",
+    "period_label",
+    "role_name",
+    "shorten",
+    "support_line",
+    "task_block",
+    "when_line",
+]
 
 
 def when_line(task: TaskStatus, tr: Translator) -> str:
@@ -21,15 +29,20 @@ def when_line(task: TaskStatus, tr: Translator) -> str:
 
 
 def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None = None) -> str:
-    """A task as a unit sees it in /tasks: number, content, time, state and what to type."""
+    """A task as a unit sees it in /tasks: what; when and its state; what to type."""
     state = mine.state if mine is not None else task.state
     lines = [
         f"{task.address}. {shorten(task.content)}",
-        tr.gettext("   Time: {when}", when=when_line(task, tr)),
-        tr.gettext("   State: {state}", state=state_label(state, tr)),
+        f"   {when_line(task, tr)} — {state_label(state, tr)}",
     ]
     if mine is not None and mine.done:
         lines.append(tr.gettext("   To take it back: /undo {no}", no=task.address))
     elif mine is not None:
         lines.append(tr.gettext("   When finished: /done {no}", no=task.address))
     return "\n".join(lines)
+
+
+def support_line(task: TaskStatus, tr: Translator, mine: AssignmentStatus) -> str:
+    """A task the unit supports, in one line: never overdue, `Phối hợp` or `Đã báo cáo`."""
+    state = tr.gettext("Reported") if mine.done else tr.gettext("Supporting")
+    return f"• {task.address}. {shorten(task.content, 60)} — {state}"

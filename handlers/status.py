@@ -391,6 +391,8 @@ def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False
         )
         if silent:
             line += " " + _("— nobody registered, no reminders")
+        if row.snoozed_until is not None:
+            line += " — " + _("reminders held until {date}", date=chat_date(row.snoozed_until))
         return line
     line = _(
         "• {unit} — {state}, {when}, by {by}",

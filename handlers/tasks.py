@@ -1,11 +1,13 @@
-"""/tasks (/viec): my unit's tasks across the followed plans, with state, due date and the
-command that confirms each."""
+"""/tasks (/viec): my unit's tasks across the followed plans: the tasks it leads with their time,
+state and the command that confirms each, then the ones it supports in one short list (a
+supporting unit is never overdue: `Phối hợp`, or `Đã báo cáo` once it has confirmed)."""
 
 from __future__ import annotations
 
 from bot.channels.base import Reply
+from bot.domain.model import AssignmentRole
 from handlers.base import CommandContext
-from handlers.render import task_block
+from handlers.render import support_line, task_block
 
 
 async def handle(ctx: CommandContext) -> Reply:
@@ -20,14 +22,26 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
         mine = status.for_unit(contact.unit)
         if not mine:
             continue
-        blocks = [task_block(task, ctx.tr, task.for_unit(contact.unit)) for task in mine]
-        header = ctx._(
-            "Tasks of {unit} in plan {plan} ({count}):",
-            unit=contact.unit,
-            plan=status.number,
-            count=len(mine),
-        )
-        sections.append(header + "\n\n" + "\n\n".join(blocks))
+        parts = [
+            ctx._(
+                "Tasks of {unit} in plan {plan} ({count}):",
+                unit=contact.unit,
+                plan=status.number,
+                count=len(mine),
+            )
+        ]
+        supported: list[str] = []
+        for task in mine:
+            part = task.for_unit(contact.unit)
+            assert part is not None
+            if part.role is AssignmentRole.LEAD:
+                parts.append(task_block(task, ctx.tr, part))
+            else:
+                supported.append(support_line(task, ctx.tr, part))
+        if supported:
+            heading = ctx._("Supporting ({count}):", count=len(supported))
+            parts.append(heading + "\n" + "\n".join(supported))
+        sections.append("\n\n".join(parts))
     if not sections:
         if len(statuses) == 1:
             return ctx._(

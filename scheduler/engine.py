@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.channels.base import Channel, SendError
+from bot.channels.base import Buttons, Channel, SendError
 from bot.channels.console import CONSOLE
 from bot.clock import Clock, as_local
 from bot.domain.model import Role
@@ -40,7 +40,7 @@ from scheduler.facts import (
     load_recipients,
     load_task_infos,
 )
-from scheduler.messages import ReminderItem, compose
+from scheduler.messages import OWED_KINDS, ReminderItem, compose, reminder_buttons
 from scheduler.policy import Audience, DueReminder, ReminderKind, plan_digests, plan_reminders
 
 log = logging.getLogger(__name__)
@@ -251,9 +251,10 @@ class ReminderEngine:
                 send_time=self.settings.send_time.strftime("%H:%M"),
                 limit=min(channel.max_text_length, TELEGRAM_LIMIT),
             )
+        buttons = self._buttons(reminders, contact, quoting)
         row_ids = [row.id for row in rows]
         try:
-            message_id = await channel.send_text(contact.chat_id, text)
+            message_id = await channel.send_text(contact.chat_id, text, buttons)
         except SendError as error:
             attempts = max(row.attempts for row in rows)
             status = outbox.UNDELIVERABLE if error.permanent else outbox.FAILED
@@ -283,6 +284,25 @@ class ReminderEngine:
             )
         report.sent += len(row_ids)
         report.messages += 1
+
+    def _buttons(self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting) -> Buttons:
+        """A Done and a Later button per task the person owes (channels without any skip them)."""
+        owed = {str(kind) for kind in OWED_KINDS}
+        items = [
+            ReminderItem(
+                kind=ReminderKind(row.kind),
+                slot=row.slot,
+                task=quoting.tasks[row.task_id],
+                unit=None,
+                period=row.period,
+                days=row.days,
+                owing_units=(),
+                late=False,
+            )
+            for row in rows
+            if row.kind in owed
+        ]
+        return reminder_buttons(items, Translator(contact.person.language))
 
     def _compose(
         self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime

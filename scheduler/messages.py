@@ -1,7 +1,8 @@
 """The words of a reminder: all of one person's reminders of one morning, merged into one message.
 
-Every item quotes the task number, its content, the plan's own time text and the computed date,
-its state, and ends with the command that confirms it.
+Every item quotes the task's address, its content, the plan's own time text and the computed
+date, what is happening (once: no state repeated), and ends with the command that confirms it.
+On Telegram the message also carries a Done and a Later button per task (`reminder_buttons`).
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.channels.base import Button, Buttons
 from bot.domain.periods import parse_period_key
-from bot.domain.states import assignment_state, due_date
+from bot.domain.states import due_date
 from bot.i18n import Translator, chat_date
-from bot.presentation import period_label, shorten, state_label, when_line_for
+from bot.presentation import shorten, when_line_for
 from scheduler.facts import TaskInfo
 from scheduler.policy import ReminderKind
 
@@ -38,20 +40,19 @@ def compose(
     today: date,
     send_time: str,
     tr: Translator,
-    due_soon_days: int = 7,
+    due_soon_days: int = 7,  # unused: a reminder names no state now; kept for its callers
 ) -> str:
     """One message for one person: a heading, then each plan's tasks, most urgent kinds first.
 
-    With one plan the heading names it; with several, each plan's tasks come under its own line,
-    the plans in the order of their most urgent reminder.
+    Each task is two or three lines: what, when and what is happening, how to confirm. With one
+    plan the heading names it; with several, each plan's tasks come under its own line, the
+    plans in the order of their most urgent reminder.
     """
     _ = tr.gettext
-    by_plan: dict[str, list[ReminderItem]] = {}
-    for item in sorted(items, key=_urgency):
-        by_plan.setdefault(item.task.plan_number, []).append(item)
+    by_plan = _by_plan(items)
     if len(by_plan) == 1:
         heading = _(
-            "Reminder of {date} — {unit}\n(Plan {plan})",
+            "Reminder of {date} — {unit} (plan {plan})",
             date=chat_date(today),
             unit=recipient_unit,
             plan=next(iter(by_plan)),
@@ -70,14 +71,49 @@ def compose(
             )
         )
     for plan_number, plan_items in by_plan.items():
-        by_task: dict[int, list[ReminderItem]] = {}
-        for item in plan_items:
-            by_task.setdefault(item.task.task_id, []).append(item)
-        tasks = [_task_block(group, today, tr, due_soon_days) for group in by_task.values()]
+        tasks = [_task_block(group, today, tr) for group in _by_task(plan_items)]
         if len(by_plan) > 1:
             tasks[0] = _("Plan {plan}:", plan=plan_number) + "\n" + tasks[0]
         blocks.extend(tasks)
     return "\n\n".join(blocks)
+
+
+def reminder_buttons(items: list[ReminderItem], tr: Translator) -> Buttons:
+    """Per task the person's unit owes, in the message's order: "✅ Xong 6" and "⏰ Later".
+
+    A button types the command with the task's full address (`done 187.6`), so it keeps its
+    meaning when more plans are followed later; its label shows the address as the text does.
+    Tasks only overseen (an escalation, a date to set) get none: the Office acts by command.
+    """
+    rows: list[tuple[Button, ...]] = []
+    for plan_items in _by_plan(items).values():
+        for group in _by_task(plan_items):
+            if not any(item.kind in OWED_KINDS for item in group):
+                continue
+            task = group[0].task
+            full = f"{task.plan_key}.{task.no}" if task.plan_key else str(task.no)
+            shown = task.address or str(task.no)
+            rows.append(
+                (
+                    Button(tr.gettext("✅ Done {no}", no=shown), f"done {full}"),
+                    Button(tr.gettext("⏰ Remind me later"), f"snooze {full}"),
+                )
+            )
+    return tuple(rows)
+
+
+def _by_plan(items: list[ReminderItem]) -> dict[str, list[ReminderItem]]:
+    by_plan: dict[str, list[ReminderItem]] = {}
+    for item in sorted(items, key=_urgency):
+        by_plan.setdefault(item.task.plan_number, []).append(item)
+    return by_plan
+
+
+def _by_task(items: list[ReminderItem]) -> list[list[ReminderItem]]:
+    by_task: dict[int, list[ReminderItem]] = {}
+    for item in items:
+        by_task.setdefault(item.task.task_id, []).append(item)
+    return list(by_task.values())
 
 
 def _urgency(item: ReminderItem) -> tuple[int, str, int]:
@@ -95,10 +131,22 @@ _KIND_ORDER = [
     ReminderKind.NEEDS_DEADLINE,
 ]
 _OVERSIGHT_KINDS = (ReminderKind.ESCALATION, ReminderKind.NEEDS_DEADLINE)
+#: What a unit owes and may confirm or snooze from a button; anything else (an escalation, a date
+#: to set, a note about a plan) is for the Office to act on by command.
+OWED_KINDS = frozenset(
+    {
+        ReminderKind.OVERDUE,
+        ReminderKind.DUE_TODAY,
+        ReminderKind.UPCOMING,
+        ReminderKind.PERIOD_CLOSING,
+        ReminderKind.OPENS,
+        ReminderKind.PERIOD_OPEN,
+    }
+)
 
 
-def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon_days: int) -> str:
-    """One task: its number, content and time, what is happening, its state and what to type.
+def _task_block(items: list[ReminderItem], today: date, tr: Translator) -> str:
+    """One task in two or three lines: what; when and what is happening; what to type.
 
     A person who both owes a task and oversees it (Ban ISO) gets one block, not two.
     """
@@ -107,25 +155,23 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
     period_key = next((item.period for item in items if item.period), "")
     period = parse_period_key(period_key) if period_key else None
     shown = task.address or str(task.no)
-    lines = [
-        f"{shown}. {shorten(task.content, 160)}",
-        _("   Time: {when}", when=when_line_for(task.when, task.schedule, period, tr)),
-    ]
-    state = assignment_state(
-        task.schedule, None, today, due_soon_days=due_soon_days, period=period
-    )
     due = due_date(task.schedule, period)
-    lines.extend("   " + _what_happens(item, tr, today, due) for item in items)
-    for item in items:
-        if item.kind is ReminderKind.ESCALATION:
-            lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
-    if all(item.kind in _OVERSIGHT_KINDS for item in items):
+    owed = [item for item in items if item.kind not in _OVERSIGHT_KINDS]
+    # Owed and overseen (Ban ISO's own late task): the escalation adds only who still owes.
+    happening = "; ".join(
+        dict.fromkeys(_what_happens(item, tr, today, due) for item in (owed or items))
+    )
+    when = when_line_for(task.when, task.schedule, period, tr)
+    lines = [f"{shown}. {shorten(task.content, 120)}", f"   {when} — {happening}"]
+    if not owed:
+        for item in items:
+            if item.kind is ReminderKind.ESCALATION:
+                lines.append(_("   Still owing: {units}", units=", ".join(item.owing_units)))
         if items[0].kind is ReminderKind.ESCALATION:
             lines.append(_("   Details: /status {no}", no=shown))
         else:
             lines.append(_("   Set it: /deadline {no} dd/mm/yyyy", no=shown))
         return "\n".join(lines)
-    lines.append(_("   State: {state}", state=state_label(state, tr)))
     lines.append(_("   When finished: /done {no}", no=shown))
     return "\n".join(lines)
 
@@ -136,32 +182,24 @@ def _what_happens(item: ReminderItem, tr: Translator, today: date, due: date | N
     kind = item.kind
     days_left = (due - today).days if due is not None else item.days
     if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left > 0:
-        return tr.ngettext(
-            "{count} day left until the deadline.",
-            "{count} days left until the deadline.",
-            days_left,
-        )
+        return tr.ngettext("{count} day left", "{count} days left", days_left)
     if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left == 0:
-        return _("Today is the deadline.")
+        return _("due today")
     if kind is ReminderKind.OPENS and item.slot < today:
-        return _("The time for this task started on {date}.", date=chat_date(item.slot))
+        return _("started on {date}", date=chat_date(item.slot))
     if kind is ReminderKind.OPENS:
-        return _("The time for this task starts today.")
+        return _("starts today")
     if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY, ReminderKind.OVERDUE):
-        return tr.ngettext(
-            "Overdue by {count} day: please finish it and confirm.",
-            "Overdue by {count} days: please finish it and confirm.",
-            -days_left,
-        )
+        return tr.ngettext("overdue by {count} day", "overdue by {count} days", -days_left)
     if kind is ReminderKind.ESCALATION:
         return tr.ngettext(
-            "Overdue by {count} day and still not finished by every lead unit.",
-            "Overdue by {count} days and still not finished by every lead unit.",
+            "overdue by {count} day, not finished by every lead unit",
+            "overdue by {count} days, not finished by every lead unit",
             -days_left,
         )
-    label = period_label(item.period, tr) if item.period else ""
+    # A recurring task's time line already names its period.
     if kind is ReminderKind.PERIOD_OPEN:
-        return _("A new period starts: {period}.", period=label)
+        return _("a new period starts")
     if kind is ReminderKind.PERIOD_CLOSING:
-        return _("The period {period} ends soon and your unit has not confirmed it.", period=label)
-    return _("This task has no deadline yet; the Office should set one.")
+        return _("the period ends soon, not yet confirmed")
+    return _("no deadline yet; the Office should set one")

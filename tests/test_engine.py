@@ -51,20 +51,32 @@ async def test_monday_first_of_august(chat: Chat, engine: ReminderEngine, channe
     [iso_message] = channel.to("iso")
     assert iso_message.startswith("Nhắc việc ngày 01/08/2022 — Ban ISO Sở")
     assert "\n1. Xây dựng kế hoạch duy trì và áp dụng HTQLCL" in iso_message
-    assert "Đã quá hạn 173 ngày" in iso_message
+    assert "(hạn 09/02/2022) — quá hạn 173 ngày\n" in iso_message
     assert "\n7. Tiến hành khắc phục sau đánh giá nội bộ" in iso_message
     assert "Tháng 01/8 đến 15/9/2022 (01/08/2022 – 15/09/2022)" in iso_message
-    assert "Hôm nay bắt đầu thời gian thực hiện nhiệm vụ." in iso_message
-    assert iso_message.rstrip().endswith("/done 7")
+    assert "(01/08/2022 – 15/09/2022) — bắt đầu từ hôm nay\n" in iso_message
+    assert iso_message.rstrip().endswith("Khi xong: /xong 7")
+    # Two or three lines a task, and its state said once.
+    for block in iso_message.split("\n\n")[2:]:
+        assert len(block.splitlines()) <= 3, block
+    assert "Tình trạng" not in iso_message and iso_message.count("quá hạn 173") == 1
 
     for index, unit in enumerate(SAMPLE_DEPARTMENTS):
         [message] = channel.to(f"dept-{index}")
         assert f"— {unit}" in message
         for no in (4, 5, 9):
-            assert f"\n{no}. " in message and f"/done {no}" in message
+            assert f"\n{no}. " in message and f"Khi xong: /xong {no}" in message
         # Quarterly by default: the third quarter opened on 01/07, before the first tick.
-        assert "Bắt đầu kỳ mới: quý III/2022." in message
+        assert "Thường xuyên (quý III/2022, hạn 30/09/2022) — bắt đầu kỳ mới\n" in message
     assert report.messages == len(channel.sent)
+
+    # Under each reminder, per task owed: a Done and a Later button, typing the full address.
+    iso_buttons = channel.buttons[channel.sent.index(("iso", iso_message))]
+    labels = [[button.label for button in row] for row in iso_buttons]
+    commands = [[button.command for button in row] for row in iso_buttons]
+    assert labels[0] == ["✅ Xong 1", "⏰ Nhắc lại sau"]
+    assert commands[0] == ["done 187.1", "snooze 187.1"]
+    assert ["done 187.7", "snooze 187.7"] in commands
 
     again = await engine.tick(at("2022-08-01", "08:01"))
     assert again.queued == [] and again.messages == 0
@@ -93,7 +105,7 @@ async def test_nothing_on_public_holidays_and_early_on_the_working_day_before(
     await engine.tick(at("2022-08-31"))
     [message] = channel.to("iso")
     assert "\n3. Trên cơ sở mục tiêu chất lượng" in message
-    assert "Còn 4 ngày đến hạn." in message
+    assert "(hạn 04/09/2022) — còn 4 ngày\n" in message
 
 
 async def test_a_week_of_downtime_gives_one_late_reminder_not_seven(
@@ -108,7 +120,7 @@ async def test_a_week_of_downtime_gives_one_late_reminder_not_seven(
     # Task 6 was due on 30/07: daily reminders 01/08–05/08, then weekly, so the newest one
     # missed is Monday's, worded for the day it goes out.
     assert "Nhắc bù: tin này lẽ ra được gửi lúc 08:00 ngày 08/08/2022" in new[0]
-    assert new[0].count("\n6. ") == 1 and "Đã quá hạn 10 ngày" in new[0]
+    assert new[0].count("\n6. ") == 1 and "— quá hạn 10 ngày\n" in new[0]
     assert report.skipped > 0
     async with services.db.session() as session:
         skipped = await session.scalar(
@@ -160,7 +172,7 @@ async def test_escalation_names_the_units_still_owing(chat: Chat, engine, channe
         "Còn thiếu: Ban ISO Sở" in message
         and "Lãnh đạo Sở" not in message.split("Còn thiếu")[1].split("\n")[0]
     )
-    assert "/status 8" in message
+    assert "Chi tiết: /tinhhinh 8" in message
     assert office is not None
 
 

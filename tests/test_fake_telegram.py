@@ -288,3 +288,67 @@ async def test_stop_releases_a_parked_long_poll(http):
     if poll.exception() is None:
         assert poll.result()[1]["result"] == []
     assert time.monotonic() - started < 3.0
+
+
+KEYBOARD = {
+    "inline_keyboard": [
+        [{"text": "✅ Xong 6", "callback_data": "done 187.6"}],
+        [{"text": "✅ Xong 7", "callback_data": "done 187.7"}],
+    ]
+}
+
+
+async def test_callback_queries_answers_and_edits_follow_telegrams_rules(tg, http):
+    status, body = await call(http, tg, "sendMessage", chat_id=42, text="A", reply_markup=KEYBOARD)
+    assert status == 200 and body["result"]["reply_markup"] == KEYBOARD
+    message_id = body["result"]["message_id"]
+
+    # A press carries the message as it is now, keyboard included, and its data.
+    update = tg.push_press(42, message_id, "done 187.6")
+    query = update["callback_query"]
+    assert (query["data"], query["message"]["reply_markup"]) == ("done 187.6", KEYBOARD)
+    status, body = await call(http, tg, "getUpdates")
+    assert [u["update_id"] for u in body["result"]] == [update["update_id"]]
+
+    # Each press is answered once, with at most 200 characters.
+    assert (await call(http, tg, "answerCallbackQuery", callback_query_id=query["id"]))[0] == 200
+    status, body = await call(http, tg, "answerCallbackQuery", callback_query_id=query["id"])
+    assert status == 400 and "query is too old" in body["description"]
+    other = tg.push_press(42, message_id, "x")["callback_query"]["id"]
+    status, _ = await call(
+        http, tg, "answerCallbackQuery", callback_query_id=other, text="x" * 201
+    )
+    assert status == 400
+
+    # An edit without a keyboard takes the keyboard away; the same content again is refused.
+    status, body = await call(
+        http, tg, "editMessageText", chat_id=42, message_id=message_id, text="A ✅"
+    )
+    assert status == 200 and "reply_markup" not in body["result"]
+    status, body = await call(
+        http, tg, "editMessageText", chat_id=42, message_id=message_id, text="A ✅"
+    )
+    assert status == 400 and body["description"].startswith("Bad Request: message is not modified")
+    status, body = await call(
+        http,
+        tg,
+        "editMessageReplyMarkup",
+        chat_id=42,
+        message_id=message_id,
+        reply_markup=KEYBOARD,
+    )
+    assert status == 200 and tg.buttons_of(tg.message(42, message_id))[1] == [
+        ("✅ Xong 7", "done 187.7")
+    ]
+    status, body = await call(http, tg, "editMessageText", chat_id=42, message_id=999, text="B")
+    assert status == 400 and body["description"] == "Bad Request: message to edit not found"
+    bad = {"inline_keyboard": [[{"text": "x", "callback_data": "d" * 65}]]}
+    status, body = await call(http, tg, "sendMessage", chat_id=42, text="C", reply_markup=bad)
+    assert status == 400 and body["description"] == "Bad Request: BUTTON_DATA_INVALID"
+
+
+async def test_presses_are_left_out_unless_the_bot_asks_for_them(tg, http):
+    _, body = await call(http, tg, "sendMessage", chat_id=42, text="A", reply_markup=KEYBOARD)
+    await call(http, tg, "getUpdates", allowed_updates=["message"])
+    tg.push_press(42, body["result"]["message_id"], "done 187.6")
+    assert tg.pending_updates == [] and len(tg.dropped_updates) == 1

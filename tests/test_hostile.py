@@ -580,7 +580,7 @@ async def test_five_wrong_codes_an_hour_then_even_a_valid_code_waits(world: Worl
 OFFICE_COMMANDS = {"deadline", "invite", "contacts", "revoke", "report"}
 OVERSIGHT_COMMANDS = {"plans"}
 OVERSIGHT_ONLY = "Lệnh này dành cho Văn phòng Sở, Ban ISO và Lãnh đạo Sở."
-EVERYONE_REGISTERED = {"tasks", "done", "undo", "status", "lang", "channel", "link"}
+EVERYONE_REGISTERED = {"tasks", "done", "undo", "snooze", "status", "lang", "channel", "link"}
 NO_ACCOUNT_NEEDED = {"start", "help"}
 ARGS = {
     "start": "",
@@ -588,6 +588,7 @@ ARGS = {
     "tasks": "",
     "done": "6",
     "undo": "6",
+    "snooze": "6",
     "status": "",
     "deadline": "10 15/12/2022",
     "invite": "Thanh tra Sở member",

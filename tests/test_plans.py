@@ -254,7 +254,7 @@ async def test_one_morning_message_merges_both_plans_with_full_addresses(
     assert "\nKế hoạch 187/KH-SGDĐT:\n187.1. Xây dựng kế hoạch duy trì" in message
     assert "\nKế hoạch 05/KH-SGDĐT:\n05.1. Ban hành kế hoạch kiểm soát" in message
     assert "\n05.6. Đánh giá việc áp dụng" in message
-    assert "/done 187.7" in message and "/done 05.6" in message
+    assert "/xong 187.7" in message and "/xong 05.6" in message
 
 
 async def test_recurring_tasks_run_to_the_plans_end_which_the_office_may_set(

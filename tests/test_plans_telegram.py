@@ -37,7 +37,7 @@ async def test_two_plans_one_message_full_addresses_and_no_guessing(
     assert morning.startswith("Nhắc việc ngày 01/08/2022 — Ban ISO Sở\n")
     assert "\nKế hoạch 187/KH-SGDĐT:\n187.1. " in morning
     assert "\nKế hoạch 05/KH-SGDĐT:\n05.1. " in morning
-    assert "/done 187.7" in morning and "/done 05.6" in morning
+    assert "/xong 187.7" in morning and "/xong 05.6" in morning
 
     offered = await iso.says("/done 6")
     assert offered == (

@@ -38,7 +38,7 @@ STOP_WITHIN = 5.0
 TICK_JOB = 'Job "BotRunner._tick '
 TICK_DONE = "executed successfully"
 LEASE_TAKEN = "lease tick_lease taken"
-REMINDER_HEADING = re.compile(r"^Nhắc việc ngày \d\d/\d\d/\d{4} — Ban ISO Sở\n\(Kế hoạch 187")
+REMINDER_HEADING = re.compile(r"^Nhắc việc ngày \d\d/\d\d/\d{4} — Ban ISO Sở \(Kế hoạch 187")
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
 
@@ -217,8 +217,8 @@ async def test_run_answers_over_telegram_and_stops_cleanly_on_sigterm(
     welcome = await says(tg, 5005, f"/start {invite['code']}")
     assert welcome.startswith("Đăng ký thành công: Hoa, Ban ISO Sở, vai trò thành viên Ban ISO.")
     commands = await says(tg, 5005, "/help")
-    assert commands.startswith("Các lệnh (dùng tên tiếng Việt trong ngoặc cũng được):")
-    assert "/done N [ghi chú] (/xong) — xác nhận đã hoàn thành nhiệm vụ N" in commands
+    assert commands.startswith("Các lệnh (tên tiếng Anh trong ngoặc cũng dùng được):")
+    assert "/xong N [ghi chú] (/done) — xác nhận đã hoàn thành nhiệm vụ N" in commands
     done = await says(tg, 5005, "/done 6 đã đánh giá xong")
     assert done.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày ")
 
@@ -306,7 +306,7 @@ async def test_run_sends_one_merged_reminder_on_its_own_and_never_repeats_it(
     bot = await start_bot(config)
     (reminder,) = await tg.wait_for_sent(private(6006), timeout=15)
     assert REMINDER_HEADING.match(reminder.text), reminder.text
-    assert "Đã quá hạn" in reminder.text and "Khi hoàn thành, gõ: /done 1" in reminder.text
+    assert "quá hạn" in reminder.text and "Khi xong: /xong 1" in reminder.text
     assert reminder.text.count("Nhắc việc ngày") == 1  # one message for the whole morning
     first_tick = await last_tick(config)
     assert first_tick is not None

@@ -132,7 +132,7 @@ async def test_a_plan_with_a_10000_unit_task_fits_one_message(big: BotServices) 
     assert "Trường THCS số 00013 và 9.987 đơn vị khác" in detail
     assert "Chưa có ai đăng ký, không nhận được nhắc việc (9.997): Trường THCS số 00004" in detail
     assert "Danh sách đầy đủ từng đơn vị: /baocao xlsx" in detail
-    assert detail.endswith("Xác nhận: /done 1 · hủy xác nhận: /undo 1")
+    assert detail.endswith("Xác nhận: /xong 1 · hủy xác nhận: /huy 1")
 
     # Zalo's messages hold 2,000 characters: the same reply, cut shorter, still one message.
     status = await big.status()

@@ -76,7 +76,7 @@ async def test_bad_input_gets_a_clear_reply_and_changes_nothing(chat: Chat) -> N
         "/done abc": "“abc” không phải là số thứ tự nhiệm vụ. Ví dụ: /done 6, hoặc /done 187.6",
         "/done 99": "Kế hoạch không có nhiệm vụ số 99 (các nhiệm vụ đánh số từ 1 đến 10).",
         "/undo 2": "Đơn vị chưa xác nhận nhiệm vụ 2 nên không có gì để hủy.",
-        "/frobnicate": "Không có lệnh /frobnicate. Gõ /help để xem các lệnh.",
+        "/frobnicate": "Không có lệnh /frobnicate. Gõ /trogiup để xem các lệnh.",
         "xin chào": "Bot chỉ hiểu các lệnh.",
         "/deadline 10 15/12/2022": "Lệnh này chỉ dành cho Văn phòng Sở.",
         "/invite Ban ISO head": "Lệnh này chỉ dành cho Văn phòng Sở.",

@@ -40,7 +40,7 @@ HEAD_UNIT = "Phòng Giáo dục Trung học"
 NOT_REGISTERED = (
     "Anh/chị chưa đăng ký. Vui lòng đề nghị Văn phòng Sở cấp mã mời, rồi gõ: /start MÃ_MỜI"
 )
-OFFICE_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở. Gõ /help để xem các lệnh của anh/chị."
+OFFICE_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở. Gõ /trogiup để xem các lệnh của anh/chị."
 CODE = re.compile(r"\b[A-Z2-9]{10}\b")
 
 
@@ -200,7 +200,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     assert registered_reply == (
         "Đăng ký thành công: Trần Thị Hoa, Ban ISO Sở, vai trò thành viên Ban ISO.\n"
         "Từ nay anh/chị sẽ nhận nhắc việc tại đây. Gõ /viec để xem việc của đơn vị, "
-        "/help để xem các lệnh."
+        "/trogiup để xem các lệnh."
     )
     async with services.db.session() as session:
         contact = await session.scalar(select(Contact).where(Contact.user_id == "2002"))
@@ -245,7 +245,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     undone = await iso.says("/undo 6")
     assert undone == (
         "Đã hủy xác nhận nhiệm vụ 6 của Ban ISO Sở (xác nhận ngày 01/08/2022).\n"
-        "Khi hoàn thành, gõ /done 6."
+        "Khi hoàn thành, gõ /xong 6."
     )
     again = await office.says("/status 6")
     assert "• Ban ISO Sở — chưa xác nhận (Quá hạn 2 ngày)" in again
@@ -285,12 +285,12 @@ async def test_bad_input_over_telegram_gets_a_clear_reply_and_changes_nothing(
         (stranger, "/done 6", NOT_REGISTERED),
         (stranger, "/status", NOT_REGISTERED),
         (stranger, "xin chào", NOT_REGISTERED),
-        (head, "/frobnicate 6", "Không có lệnh /frobnicate. Gõ /help để xem các lệnh."),
+        (head, "/frobnicate 6", "Không có lệnh /frobnicate. Gõ /trogiup để xem các lệnh."),
         (
             head,
             "Báo cáo: phòng đã xong nhiệm vụ 6",
-            "Bot chỉ hiểu các lệnh. Ví dụ: /viec để xem việc của đơn vị, /done 6 để xác nhận "
-            "hoàn thành nhiệm vụ 6. Gõ /help để xem tất cả các lệnh.",
+            "Bot chỉ hiểu các lệnh. Ví dụ: /viec để xem việc của đơn vị, /xong 6 để xác nhận "
+            "hoàn thành nhiệm vụ 6. Gõ /trogiup để xem tất cả các lệnh.",
         ),
         (head, "/undo 2", "Đơn vị chưa xác nhận nhiệm vụ 2 nên không có gì để hủy."),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,14 @@ from sqlalchemy import func, select
 from bot.channels.base import Sender
 from bot.channels.ratelimit import SendLimiter
 from bot.channels.telegram import TelegramChannel
+from bot.clock import LOCAL_TZ
 from bot.config import Config, ConfigError, TelegramConfig
 from bot.dispatch import Dispatcher
 from bot.domain.model import Role
 from bot.runner import BotRunner, build_channels
 from bot.services.facade import BotServices
 from bot.store.models import AuditEntry, Confirmation
+from scheduler.engine import ReminderEngine
 from tests.fakes.telegram_server import FakeTelegramServer
 
 SECRET = "s3cret_Webhook-token_2022"
@@ -85,7 +88,7 @@ async def test_start_registers_the_webhook_with_the_url_and_the_secret(tg, start
     (call,) = [c for c in tg.calls if c.method == "setWebhook"]
     assert call.params["url"] == PUBLIC_URL
     assert call.params["secret_token"] == SECRET
-    assert call.params["allowed_updates"] == ["message"]
+    assert call.params["allowed_updates"] == ["message", "callback_query"]
     assert (tg.webhook_url, tg.webhook_secret) == (PUBLIC_URL, SECRET)
     # Webhook mode never polls (Telegram would refuse getUpdates while a webhook is set).
     assert not [c for c in tg.calls if c.method == "getUpdates"]
@@ -104,6 +107,24 @@ async def test_the_right_secret_gets_the_command_answered(tg, start_bot, service
     assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6" in reply.text
     assert await counts(services) == (1, 3)  # invite, register, confirm
     assert tg.pending_updates == []
+
+
+async def test_a_press_on_a_reminders_button_arrives_by_webhook_too(tg, start_bot, services):
+    await register_iso(services)
+    channel = await start_bot()
+    await ReminderEngine(services, {"telegram": channel}).tick(
+        datetime(2022, 8, 1, 8, 0, tzinfo=LOCAL_TZ)
+    )
+    (reminder,) = await tg.wait_for_sent(lambda m: m.chat_id == ISO_USER)
+
+    update = tg.push_press(ISO_USER, reminder.message_id, "done 187.6")
+    assert await tg.deliver_webhook(channel.webhook_local_url) == [200]
+    await tg.wait_for_call("editMessageText")
+    assert update["callback_query"]["id"] in tg.answers
+    assert await counts(services) == (1, 3)  # invite, register, confirm
+    assert (
+        "✅ Đã ghi nhận lúc 09:00 01/08/2022" in tg.message(ISO_USER, reminder.message_id)["text"]
+    )
 
 
 WRONG_SECRETS = [None, "", "wrong-secret-123", SECRET + "x", SECRET[:-1], SECRET.upper()]

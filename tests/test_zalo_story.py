@@ -372,15 +372,33 @@ async def test_a_zalo_failure_is_retried_on_zalo_and_not_resent_on_telegram(
     assert len(reminders(telegram_received(tg), "01/08/2022")) == 1
 
 
+def busy_plan(tasks: int = 12) -> str:
+    """A second plan giving Ban ISO many tasks due on 03/10/2022: a long morning's message."""
+    rows = "".join(
+        f"{no}\tRà soát, cập nhật hồ sơ quy trình số {no} theo tiêu chuẩn TCVN ISO 9001:2015, "
+        f"báo cáo kết quả và đề xuất cải tiến\tBan ISO Sở\t\tTrước 04/10/2022\n"
+        for no in range(1, tasks + 1)
+    )
+    return (
+        "Số: 51/KH-SGDĐT\n\nHưng Yên, ngày 10 tháng 3 năm 2022\n\nKẾ HOẠCH\n\n"
+        "Rà soát quy trình ISO năm 2022\n\n"
+        "TT\tNội dung\tĐơn vị chủ trì\tĐơn vị phối hợp\tThời gian thực hiện\n" + rows
+    )
+
+
 async def test_a_long_reminder_reaches_zalo_in_parts_of_at_most_2000_characters(
-    services: BotServices, zalo_bot: ZaloBot, telegram
+    services: BotServices, zalo_bot: ZaloBot, telegram, tmp_path
 ) -> None:
     tg, telegram_channel = telegram
+    second = tmp_path / "51-KH-SGDDT-2022.txt"
+    second.write_text(busy_plan(), "utf-8")
+    await services.import_plan(services.read_plan(second))
     zalo_user = await link_iso_on_both(services, zalo_bot, tg)
     engine = ReminderEngine(services, {"telegram": telegram_channel, "zalo": zalo_bot.channel})
     sent_before = len(zalo_user.received())
 
-    # 04/10/2022: tasks 3 and 8 overdue and escalated, recurring ones open: a long message.
+    # 04/10/2022: tasks 3 and 8 overdue and escalated, recurring ones open, and twelve tasks of
+    # a second plan overdue by a day: a long message, even at two or three lines a task.
     await engine.tick(at("2022-10-04"))
     [on_telegram] = reminders(telegram_received(tg), "04/10/2022")
     parts = zalo_user.received()[sent_before:]

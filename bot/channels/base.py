@@ -54,14 +54,58 @@ class OutgoingFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a message; pressing it types `command` (`done 187.6`) for the presser.
+
+    The command is only what to do, never who may: the core checks the presser's rights again,
+    exactly as for a typed command. Channels without buttons (Zalo, console) leave them out; the
+    text always says what to type instead.
+    """
+
+    label: str
+    command: str
+
+
+#: Rows of buttons, top to bottom.
+Buttons = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPress:
+    """A press on one of our buttons: who pressed, what it says, and the message it is under."""
+
+    sender: Sender
+    command: str
+    press_id: str
+    received_at: datetime
+    message_text: str = ""  # the text of the message under which it was pressed ('' if unknown)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdit:
+    """How a press changes the message it was pressed under: new text, and buttons gone."""
+
+    text: str
+    drop: frozenset[str] = frozenset()  # the `command` of every button to take away
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
-    """What a handler answers: text, and files when it produced any."""
+    """What a handler answers: text, files when it produced any, and buttons to offer.
+
+    To a button press, `text` is the short notice the presser sees at once, and `edit` (set
+    only when the press changed something) what becomes of the message.
+    """
 
     text: str
     files: tuple[OutgoingFile, ...] = field(default=())
+    buttons: Buttons = ()
+    edit: MessageEdit | None = None
+    #: What a pressed button's message says in the button's place ('' : the core's default).
+    mark: str = ""
 
 
-MessageHandler = Callable[[IncomingMessage], Awaitable[Reply | None]]
+MessageHandler = Callable[[IncomingMessage | ButtonPress], Awaitable[Reply | None]]
 
 
 class SendError(Exception):
@@ -80,11 +124,13 @@ class Channel(Protocol):
     max_text_length: int
 
     async def start(self, on_message: MessageHandler) -> None:
-        """Begin receiving; each message goes to `on_message` and its reply is sent back."""
+        """Begin receiving; each message (or button press) goes to `on_message`, its reply back."""
         ...
 
     async def stop(self) -> None: ...
 
-    async def send_text(self, chat_id: str, text: str) -> str: ...
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        """Send `text`; a channel with buttons shows `buttons` under it, others leave them out."""
+        ...
 
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str: ...

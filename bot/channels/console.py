@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import TextIO
 
-from bot.channels.base import IncomingMessage, MessageHandler, OutgoingFile, Sender
+from bot.channels.base import Buttons, IncomingMessage, MessageHandler, OutgoingFile, Sender
 from bot.config import Config
 from bot.domain.model import Role
 
@@ -37,7 +37,8 @@ class ConsoleChannel:
     async def stop(self) -> None:
         return None
 
-    async def send_text(self, chat_id: str, text: str) -> str:
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        """Print the text; a terminal has no buttons, and the text says what to type instead."""
         self.out.write(f"→ {self.label(chat_id)}\n{_indent(text)}\n\n")
         self.out.flush()
         return str(next(self._ids))

@@ -21,9 +21,18 @@ import logging
 import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal, NoReturn
 
-from telegram import BotCommand, Message, TelegramObject, Update
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+    Update,
+)
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import (
     BadRequest,
@@ -37,6 +46,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
+    CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
     filters,
@@ -45,7 +55,10 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.base import (
     Attachment,
+    ButtonPress,
+    Buttons,
     IncomingMessage,
+    MessageEdit,
     OutgoingFile,
     Reply,
     Sender,
@@ -72,6 +85,11 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Messages, and presses on our buttons.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+#: Telegram's limits: a press's answer (`answerCallbackQuery` text), a button's data in bytes.
+NOTICE_LIMIT = 200
+BUTTON_DATA_LIMIT = 64
 #: Telegram's rule for `secret_token` (1–256 of these characters); we ask for at least 8.
 _SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{8,256}")
 
@@ -177,6 +195,8 @@ class TelegramChannel(ServesWebhook):
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         # Every message, whatever it holds: the core decides what is a command.
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
+        # Presses on the buttons under reminders and replies.
+        self.application.add_handler(CallbackQueryHandler(self._on_press))
         self.application.add_error_handler(self._on_error)
 
     # ---- Channel protocol --------------------------------------------------------------------
@@ -209,7 +229,7 @@ class TelegramChannel(ServesWebhook):
             elif app.updater is not None:
                 await app.updater.start_polling(
                     timeout=dt.timedelta(seconds=self._poll_timeout),
-                    allowed_updates=[Update.MESSAGE],
+                    allowed_updates=ALLOWED_UPDATES,
                 )
         except BaseException:
             await self.stop()
@@ -234,9 +254,12 @@ class TelegramChannel(ServesWebhook):
             await app.bot.shutdown()
         self._started = self._bot_ready = False
 
-    async def send_text(self, chat_id: str, text: str) -> str:
-        """Send a reminder (low priority); a long text goes as several messages, in order."""
-        return await self._send_text(chat_id, text, Priority.REMINDER)
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
+        """Send a reminder (low priority); a long text goes as several messages, in order.
+
+        `buttons` go under the last part, where the person has read to the end.
+        """
+        return await self._send_text(chat_id, text, Priority.REMINDER, buttons)
 
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str:
         """Send a report or chart as a reminder would (low priority)."""
@@ -278,6 +301,62 @@ class TelegramChannel(ServesWebhook):
         except SendError as exc:
             log.warning("Could not reply in chat %s: %s", incoming.sender.chat_id, exc)
 
+    async def _on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a button press (always: the app shows a spinner until then), then edit.
+
+        The core runs the button's command for the presser; the message changes only when it
+        went through. A refusal is shown as an alert and changes nothing.
+        """
+        query = update.callback_query
+        if query is None:
+            return
+        press = to_press(query)
+        reply: Reply | None = None
+        if press is not None and self._on_message is not None:
+            try:
+                reply = await self._on_message(press)
+            except Exception:
+                log.exception("Handling a Telegram button press %s failed", query.id)
+                reply = Reply(self._error_text)
+        notice = reply.text if reply is not None else ""
+        refused = reply is None or reply.edit is None
+        try:
+            await self._delivery.call(
+                lambda: query.answer(_notice(notice) or None, show_alert=refused and bool(notice)),
+                method="answerCallbackQuery",
+            )
+        except SendError as exc:
+            log.warning("Could not answer the button press %s: %s", query.id, exc)
+        if reply is None or press is None:
+            return
+        chat_id = press.sender.chat_id
+        try:
+            if reply.edit is not None:
+                await self._edit(query, reply.edit)
+            if len(notice) > NOTICE_LIMIT or reply.buttons or reply.files:
+                # Too long for the notice, or it offers a choice: say it in the chat too.
+                await self._send_reply(chat_id, replace(reply, edit=None))
+        except SendError as exc:
+            log.warning("Could not finish the button press in chat %s: %s", chat_id, exc)
+
+    async def _edit(self, query: CallbackQuery, edit: MessageEdit) -> None:
+        """Change the pressed message's text and take away the buttons that are done with."""
+        message = query.message
+        if not isinstance(message, Message):
+            return  # too old for Telegram to show us (48 h): the notice has said it all
+        kept = _without(message.reply_markup, edit.drop)
+        text = edit.text[: self.max_text_length] or (message.text or "")
+        if text == (message.text or "") and kept == (message.reply_markup or _NO_KEYBOARD):
+            return  # nothing changes; Telegram would answer "message is not modified"
+        if text == (message.text or ""):
+            call = lambda: message.edit_reply_markup(reply_markup=kept)  # noqa: E731
+        else:
+            call = lambda: message.edit_text(text, reply_markup=kept)  # noqa: E731
+        try:
+            await self._delivery.call(call, method="editMessageText")
+        except SendError as exc:
+            log.warning("Could not edit message %s: %s", message.message_id, exc)
+
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what escaped a handler; PTB keeps polling whatever happens here."""
         log.error("Error while processing a Telegram update", exc_info=context.error)
@@ -290,7 +369,7 @@ class TelegramChannel(ServesWebhook):
             lambda: self.application.bot.set_webhook(
                 self._webhook_url,
                 secret_token=self._secret,
-                allowed_updates=[Update.MESSAGE],
+                allowed_updates=ALLOWED_UPDATES,
             ),
             method="setWebhook",
         )
@@ -320,20 +399,26 @@ class TelegramChannel(ServesWebhook):
 
     async def _send_reply(self, chat_id: str, reply: Reply) -> None:
         if reply.text.strip():
-            await self._send_text(chat_id, reply.text, Priority.REPLY)
+            await self._send_text(chat_id, reply.text, Priority.REPLY, reply.buttons)
         for file in reply.files:
             await self._send_file(chat_id, file, Priority.REPLY)
 
-    async def _send_text(self, chat_id: str, text: str, priority: Priority) -> str:
+    async def _send_text(
+        self, chat_id: str, text: str, priority: Priority, buttons: Buttons = ()
+    ) -> str:
         parts = split_text(text, self.max_text_length)
         if not parts:
             raise SendError("refusing to send an empty message", permanent=True)
+        markup = keyboard(buttons)
         message_id = ""
         for index, part in enumerate(parts):
+            last = index == len(parts) - 1
             message_id = await self._send(
                 chat_id,
                 priority,
-                lambda bot, part=part: bot.send_message(_chat_ref(chat_id), part),
+                lambda bot, part=part, last=last: bot.send_message(
+                    _chat_ref(chat_id), part, reply_markup=markup if last else None
+                ),
                 part=index,
             )
         return message_id
@@ -449,6 +534,63 @@ def to_incoming(message: Message, *, bot_username: str | None) -> IncomingMessag
         received_at=as_local(message.date),
         attachment=attachment,
     )
+
+
+def to_press(query: CallbackQuery) -> ButtonPress | None:
+    """The channel-neutral press, or None for a press without our data or its chat."""
+    data = query.data
+    message = query.message
+    if not data or message is None:
+        return None
+    chat = message.chat
+    user = query.from_user
+    return ButtonPress(
+        sender=Sender(
+            channel="telegram",
+            user_id=str(user.id),
+            chat_id=str(chat.id),
+            name=user.full_name,
+            is_group_chat=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
+        ),
+        command=data,
+        press_id=query.id,
+        received_at=as_local(dt.datetime.now(dt.UTC)),
+        message_text=(message.text or "") if isinstance(message, Message) else "",
+    )
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """Telegram's inline keyboard for our rows; a button whose data is too long is left out."""
+    rows = [
+        [
+            InlineKeyboardButton(button.label, callback_data=button.command)
+            for button in row
+            if len(button.command.encode()) <= BUTTON_DATA_LIMIT
+        ]
+        for row in buttons
+    ]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+_NO_KEYBOARD = InlineKeyboardMarkup([])
+
+
+def _without(markup: InlineKeyboardMarkup | None, drop: frozenset[str]) -> InlineKeyboardMarkup:
+    """The keyboard less the buttons typing a command in `drop` (empty: no keyboard at all)."""
+    rows = [
+        [button for button in row if button.callback_data not in drop]
+        for row in (markup.inline_keyboard if markup is not None else ())
+    ]
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def _notice(text: str) -> str:
+    """What fits in a press's answer: the text, or its first line cut to Telegram's limit."""
+    if len(text) <= NOTICE_LIMIT:
+        return text
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= NOTICE_LIMIT else first[: NOTICE_LIMIT - 1] + "…"
 
 
 class _PerChatUpdateProcessor(BaseUpdateProcessor):

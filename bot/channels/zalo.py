@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from bot.channels.base import (
     Attachment,
+    Buttons,
     IncomingMessage,
     MessageHandler,
     OutgoingFile,
@@ -343,11 +344,17 @@ class ZaloChannel(ServesWebhook):
         return last
 
     async def send_text(
-        self, chat_id: str, text: str, *, priority: Priority = Priority.REMINDER
+        self,
+        chat_id: str,
+        text: str,
+        buttons: Buttons = (),
+        *,
+        priority: Priority = Priority.REMINDER,
     ) -> str:
         """Send text in as many messages as the 2,000-character limit needs; the last id.
 
         The default priority is a reminder's: the outbox calls this; replies overtake it.
+        Zalo has no buttons: the text already says what to type (`xong 6`).
         """
         parts = split_text(text, self.max_text_length)
         if not parts:

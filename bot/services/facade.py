@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
 from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
-from bot.services import addressing, confirmations, plans, registry, status
+from bot.services import addressing, confirmations, plans, registry, snooze, status
 from bot.services.errors import InvalidCode, NotYourTask
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
@@ -234,4 +234,21 @@ class BotServices:
         async with self.db.session() as session:
             return await confirmations.set_deadline(
                 session, contact, as_ref(ref), due, now=self.now()
+            )
+
+    async def snooze(
+        self, contact: registry.ContactInfo, ref: TaskRef | int, days: int | None = None
+    ) -> snooze.Snoozed:
+        """Hold the contact's unit's reminders of a task for `days` working days."""
+        settings = self.config.reminder_settings()
+        async with self.db.session() as session:
+            return await snooze.snooze(
+                session,
+                contact,
+                as_ref(ref),
+                days,
+                now=self.now(),
+                today=self.today(),
+                calendar=settings.calendar(),
+                settings=settings,
             )

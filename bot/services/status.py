@@ -32,6 +32,8 @@ class AssignmentStatus:
     by: str | None
     note: str | None
     has_attachment: bool
+    #: The last day the unit's reminders are held (`/hoanlai`), while a snooze still runs.
+    snoozed_until: date | None = None
 
     @property
     def done(self) -> bool:
@@ -203,6 +205,10 @@ async def registered_units(session: AsyncSession) -> set[str]:
     )
 
 
+def _running_snooze(until: date | None, today: date) -> date | None:
+    return until if until is not None and until >= today else None
+
+
 async def _active_confirmations(
     session: AsyncSession, assignment_ids: list[int]
 ) -> dict[tuple[int, str], Confirmation]:
@@ -253,6 +259,7 @@ def _task_status(
                 by=confirmation.by_name if confirmation else None,
                 note=(confirmation.note or None) if confirmation else None,
                 has_attachment=bool(confirmation and confirmation.attachment_ref),
+                snoozed_until=_running_snooze(assignment.snoozed_until, today),
             )
         )
     lead_states = [r.state for r in rows if r.role is AssignmentRole.LEAD]

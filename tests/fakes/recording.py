@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import count
 
-from bot.channels.base import MessageHandler, OutgoingFile, SendError
+from bot.channels.base import Buttons, MessageHandler, OutgoingFile, SendError
 
 
 @dataclass
@@ -13,6 +13,7 @@ class RecordingChannel:
     name: str = "console"
     max_text_length: int = 4096
     sent: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[Buttons] = field(default_factory=list)
     failures: list[SendError] = field(default_factory=list)
     _ids: count = field(default_factory=lambda: count(1))
 
@@ -22,10 +23,11 @@ class RecordingChannel:
     async def stop(self) -> None:
         return None
 
-    async def send_text(self, chat_id: str, text: str) -> str:
+    async def send_text(self, chat_id: str, text: str, buttons: Buttons = ()) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((chat_id, text))
+        self.buttons.append(buttons)
         return str(next(self._ids))
 
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str:

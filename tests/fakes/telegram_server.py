@@ -37,8 +37,22 @@ _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # PTB sends every non-string value JSON-encoded and strings raw, so "123" as a text must stay text.
 _RAW_STRING_PARAMS = frozenset(
-    {"text", "caption", "parse_mode", "url", "secret_token", "language_code", "file_id"}
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "url",
+        "secret_token",
+        "language_code",
+        "file_id",
+        "callback_query_id",
+    }
 )
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 _T = TypeVar("_T")
 _JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60 + b"\xff\xd9"
 
@@ -164,6 +178,17 @@ class FakeTelegramServer:
         self.webhook_secret = ""
         self.blocked_chats: set[int | str] = set()
         self.long_polls_waiting = 0
+        #: Every answerCallbackQuery accepted, by the query's id.
+        self.answers: dict[str, Mapping[str, Any]] = {}
+        #: Every edit accepted: (chat id, message id, the message as it is after the edit).
+        self.edits: list[tuple[int | str, int, dict[str, Any]]] = []
+        #: What the bot last asked for in getUpdates or setWebhook (None: everything but a few).
+        self.allowed_updates: list[str] | None = None
+        #: Updates left out because the bot did not ask for their type.
+        self.dropped_updates: list[dict[str, Any]] = []
+        self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
+        self._queries: dict[str, dict[str, Any]] = {}
+        self._query_ids = itertools.count(7_000_001)
 
         self._pending: list[dict[str, Any]] = []
         self._update_ids = itertools.count(100_001)
@@ -305,6 +330,47 @@ class FakeTelegramServer:
         ]
         self._add_caption(message, caption)
         return self._push(message)
+
+    def push_press(
+        self,
+        user_id: int,
+        message_id: int,
+        data: str,
+        *,
+        chat_id: int | None = None,
+        first_name: str = "Người dùng",
+    ) -> dict[str, Any]:
+        """Queue a press on a button under a message the bot sent (or any `data`, as a forger).
+
+        The update carries the message as it is now, keyboard included, like Telegram's.
+        """
+        chat_ref = user_id if chat_id is None else chat_id
+        message = self._messages.get((chat_ref, message_id))
+        if message is None:
+            raise ValueError(f"the bot sent no message {message_id} to chat {chat_ref}")
+        user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+        query = {
+            "id": str(next(self._query_ids)),
+            "from": user,
+            "message": json.loads(json.dumps(message)),
+            "chat_instance": f"ci{chat_ref}",
+            "data": data,
+        }
+        self._queries[query["id"]] = query
+        return self._push_update("callback_query", query)
+
+    def message(self, chat_id: int | str, message_id: int) -> dict[str, Any]:
+        """A message the bot sent, as it is now (after any edit)."""
+        return self._messages[(chat_id, message_id)]
+
+    @staticmethod
+    def buttons_of(message: Mapping[str, Any]) -> list[list[tuple[str, str]]]:
+        """The rows of a message's inline keyboard as (label, callback data) pairs."""
+        markup = message.get("reply_markup") or {}
+        return [
+            [(b["text"], b.get("callback_data", "")) for b in row]
+            for row in markup.get("inline_keyboard", [])
+        ]
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
@@ -585,6 +651,8 @@ class FakeTelegramServer:
             raise _ApiError(400, "Bad Request: secret token contains unallowed characters")
         self.webhook_url = str(params.get("url", ""))
         self.webhook_secret = secret
+        if isinstance(params.get("allowed_updates"), list):
+            self.allowed_updates = [str(kind) for kind in params["allowed_updates"]]
         if params.get("drop_pending_updates"):
             self._pending.clear()
         return True
@@ -603,6 +671,8 @@ class FakeTelegramServer:
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
+        if isinstance(params.get("allowed_updates"), list):
+            self.allowed_updates = [str(kind) for kind in params["allowed_updates"]]
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
@@ -631,7 +701,65 @@ class FakeTelegramServer:
             raise _ApiError(400, "Bad Request: message is too long")
         message = self._outgoing(chat)
         message["text"] = text
+        markup = _inline_keyboard(params.get("reply_markup"))
+        if markup is not None:
+            message["reply_markup"] = markup
+        self._messages[(chat["id"], message["message_id"])] = message
         self._record_sent("sendMessage", chat, message, text, params)
+        return message
+
+    async def _api_answer_callback_query(self, params: dict[str, Any], files: Any) -> bool:
+        """Each press may be answered once, with at most 200 characters."""
+        query_id = str(params.get("callback_query_id", ""))
+        if query_id not in self._queries or query_id in self.answers:
+            raise _ApiError(400, QUERY_TOO_OLD)
+        if len(str(params.get("text", ""))) > 200:
+            raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.answers[query_id] = dict(params)
+        return True
+
+    async def _api_edit_message_text(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        """Telegram's rules: the text is required; a keyboard not sent again is taken away."""
+        message = self._message_to_edit(params)
+        text = str(params.get("text", ""))
+        if not text.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if len(text) > TEXT_LIMIT:
+            raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        return self._apply_edit(message, text, _inline_keyboard(params.get("reply_markup")))
+
+    async def _api_edit_message_reply_markup(
+        self, params: dict[str, Any], files: Any
+    ) -> dict[str, Any]:
+        message = self._message_to_edit(params)
+        markup = _inline_keyboard(params.get("reply_markup"))
+        return self._apply_edit(message, message.get("text", ""), markup)
+
+    def _message_to_edit(self, params: dict[str, Any]) -> dict[str, Any]:
+        if "inline_message_id" in params:
+            raise _ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+        chat = self._target_chat(params)
+        message = self._messages.get((chat["id"], params.get("message_id")))
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        return message
+
+    def _apply_edit(
+        self, message: dict[str, Any], text: str, markup: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        if markup is not None and not markup["inline_keyboard"]:
+            markup = None  # an empty keyboard is no keyboard
+        if text == message.get("text") and markup == message.get("reply_markup"):
+            raise _ApiError(400, NOT_MODIFIED)
+        message["text"] = text
+        if markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        self.edits.append(
+            (message["chat"]["id"], message["message_id"], json.loads(json.dumps(message)))
+        )
         return message
 
     async def _api_send_document(
@@ -741,7 +869,14 @@ class FakeTelegramServer:
                 message["caption_entities"] = entities
 
     def _push(self, message: dict[str, Any]) -> dict[str, Any]:
-        update = {"update_id": next(self._update_ids), "message": message}
+        return self._push_update("message", message)
+
+    def _push_update(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), kind: body}
+        # Telegram leaves out the types the bot did not ask for (by default all but a few).
+        if self.allowed_updates and kind not in self.allowed_updates:
+            self.dropped_updates.append(update)
+            return update
         self._pending.append(update)
         self._updates_signal.fire()
         return update
@@ -897,6 +1032,9 @@ _HANDLERS = {
         "setMyCommands",
         "getMyCommands",
         "getFile",
+        "answerCallbackQuery",
+        "editMessageText",
+        "editMessageReplyMarkup",
     )
 }
 _METHOD_NAMES = {name.lower(): name for name in _HANDLERS}
@@ -939,6 +1077,28 @@ def _command_entities(text: str) -> list[dict[str, Any]]:
     # Telegram measures entities in UTF-16 code units.
     length = len(match.group().encode("utf-16-le")) // 2
     return [{"type": "bot_command", "offset": 0, "length": length}]
+
+
+def _inline_keyboard(value: Any) -> dict[str, Any] | None:
+    """Check an inline keyboard as Telegram does: buttons with text and 1–64 bytes of data."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("inline_keyboard"), list):
+        raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    rows = []
+    for row in value["inline_keyboard"]:
+        if not isinstance(row, list):
+            raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        buttons = []
+        for button in row:
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise _ApiError(400, "Bad Request: BUTTON_TEXT_INVALID")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+            buttons.append({"text": str(button["text"]), "callback_data": str(data or "")})
+        rows.append(buttons)
+    return {"inline_keyboard": rows}
 
 
 def _photo_size(stored: _StoredFile, width: int, height: int) -> dict[str, Any]:
