@@ -28,7 +28,7 @@ def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None =
         tr.gettext("   Time: {when}", when=when_line(task, tr)),
         tr.gettext("   State: {state}", state=state_label(state, tr)),
     ]
-    if mine is not None and mine.done:
+    if mine is not None and mine.reported:
         lines.append(tr.gettext("   To take it back: /undo {no}", no=task.address))
     elif mine is not None:
         lines.append(tr.gettext("   When finished: /done {no}", no=task.address))

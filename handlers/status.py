@@ -16,6 +16,7 @@ from bot.services.errors import NotYourTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
 from handlers.address import bad_task_text
 from handlers.base import CommandContext
+from handlers.confirm_lines import assignment_extras, extension_line
 from handlers.render import local_time, shorten, when_line
 from handlers.report import report_path
 from handlers.tasks import unit_tasks_text
@@ -154,6 +155,9 @@ def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None 
         _("Time: {when}", when=when_line(task, tr)),
         _("State: {state}", state=state_label(task.state, tr)),
     ]
+    extended = extension_line(task, tr)
+    if extended is not None:
+        lines.insert(2, extended)
     rows = (only,) if only is not None else task.assignments
     for role_title, role in ((_("Lead:"), "lead"), (_("Supporting:"), "support")):
         group = [a for a in rows if a.role == role]
@@ -169,10 +173,10 @@ def task_detail(task: TaskStatus, tr: Translator, only: AssignmentStatus | None 
 
 def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
     _ = tr.gettext
-    if not row.done or row.done_at is None:
+    if row.done_at is None:
         return _(
             "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
-        )
+        ) + assignment_extras(row, tr)
     line = _(
         "• {unit} — {state}, {when}, by {by}",
         unit=row.unit,
@@ -184,4 +188,4 @@ def _assignment_line(row: AssignmentStatus, tr: Translator) -> str:
         line += _(" — note: “{note}”", note=shorten(row.note, 200))
     if row.has_attachment:
         line += " " + _("(file attached)")
-    return line
+    return line + assignment_extras(row, tr)
