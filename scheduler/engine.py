@@ -12,8 +12,8 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from scheduler.facts import (
     Recipient,
     Recipients,
     TaskInfo,
+    load_extended_dues,
     load_plan_facts,
     load_recipients,
     load_task_infos,
@@ -131,7 +132,8 @@ class ReminderEngine:
                 session, as_local(self.claim_clock.now()), self.claim_timeout
             )
             tasks = await load_task_infos(session)
-        quoting = _Quoting(tasks)
+            extended = await load_extended_dues(session)
+        quoting = _Quoting(tasks, extended)
         await asyncio.gather(
             *(
                 self._drain_channel(name, channel, report, quoting, now)
@@ -184,6 +186,7 @@ class ReminderEngine:
             if not ids:
                 return  # another process took them
             rows = await outbox.load_claimed(session, ids)
+            notices = await outbox.notice_details(session, rows)
             stale = await outbox.confirmed_since_queued(session, rows)
             # A plan closed since the row was queued: its reminders are no longer wanted.
             stale |= {row.id for row in rows if row.task_id not in quoting.tasks}
@@ -208,7 +211,7 @@ class ReminderEngine:
         if not rows:
             return
         assert contact is not None
-        text = self._compose(rows, contact, quoting, now)
+        text = self._compose(rows, contact, quoting, now, notices)
         row_ids = [row.id for row in rows]
         try:
             message_id = await channel.send_text(contact.chat_id, text)
@@ -243,18 +246,26 @@ class ReminderEngine:
         report.messages += 1
 
     def _compose(
-        self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime
+        self,
+        rows: list[OutboxItem],
+        contact: Contact,
+        quoting: _Quoting,
+        now: datetime,
+        notices: Mapping[int, tuple[str, str]] | None = None,
     ) -> str:
+        notices = notices or {}
         items = [
             ReminderItem(
                 kind=ReminderKind(row.kind),
                 slot=row.slot,
-                task=quoting.tasks[row.task_id],
+                task=quoting.task_of(row),
                 unit=None,
                 period=row.period,
                 days=row.days,
                 owing_units=tuple(row.owing_units),
-                late=row.late or row.slot < now.date(),
+                late=row.kind != ReminderKind.REJECTED and (row.late or row.slot < now.date()),
+                detail=notices.get(row.id, ("", ""))[0],
+                detail_by=notices.get(row.id, ("", ""))[1],
             )
             for row in rows
         ]
@@ -273,12 +284,14 @@ def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:
     """Ids of rows superseded by a newer row about the same assignment (or task, and kind)."""
     newest: dict[tuple[object, ...], OutboxItem] = {}
     for row in rows:
+        if row.kind == ReminderKind.REJECTED:
+            continue  # a notice is news of its own: never superseded, never superseding
         subject = (row.assignment_id,) if row.assignment_id else (row.task_id, row.kind)
         kept = newest.get(subject)
         if kept is None or (row.slot, row.id) > (kept.slot, kept.id):
             newest[subject] = row
     keep = {row.id for row in newest.values()}
-    return {row.id for row in rows if row.id not in keep}
+    return {row.id for row in rows if row.id not in keep and row.kind != ReminderKind.REJECTED}
 
 
 @dataclass(frozen=True)
@@ -286,6 +299,15 @@ class _Quoting:
     """What messages quote of the followed plans' tasks, read once per drain."""
 
     tasks: Mapping[int, TaskInfo]
+    #: Units whose date the Office extended alone: their reminders quote their own date.
+    extended: Mapping[int, date] = field(default_factory=dict)
+
+    def task_of(self, row: OutboxItem) -> TaskInfo:
+        task = self.tasks[row.task_id]
+        due = self.extended.get(row.assignment_id) if row.assignment_id else None
+        if due is None or not task.schedule.has_date:
+            return task
+        return replace(task, schedule=replace(task.schedule, due=due))
 
 
 def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox.Addressed]:

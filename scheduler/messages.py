@@ -29,6 +29,9 @@ class ReminderItem:
     days: int
     owing_units: tuple[str, ...]
     late: bool
+    #: A rejection notice: the reason and who sent the confirmation back.
+    detail: str = ""
+    detail_by: str = ""
 
 
 def compose(
@@ -85,6 +88,7 @@ def _urgency(item: ReminderItem) -> tuple[int, str, int]:
 
 
 _KIND_ORDER = [
+    ReminderKind.REJECTED,
     ReminderKind.ESCALATION,
     ReminderKind.OVERDUE,
     ReminderKind.DUE_TODAY,
@@ -134,6 +138,13 @@ def _what_happens(item: ReminderItem, tr: Translator, today: date, due: date | N
     """What the reminder says, counted from the day it goes out (it may go out late)."""
     _ = tr.gettext
     kind = item.kind
+    if kind is ReminderKind.REJECTED:
+        return _(
+            "Your unit's confirmation was sent back by {by}: “{reason}”. Please complete what "
+            "is missing and confirm again.",
+            by=item.detail_by or "?",
+            reason=item.detail,
+        )
     days_left = (due - today).days if due is not None else item.days
     if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left > 0:
         return tr.ngettext(
