@@ -80,7 +80,7 @@ class UnitIndex:
         keys = {unit_key(name): name for name in self.names}
         keys.update({spelling: name for spelling, name in self._loose.items()})
         found: dict[str, None] = {}
-        for count in range(min(len(words), 8), 0, -1):
+        for count in range(min(len(words), 5), 0, -1):
             typed = unit_key(" ".join(words[:count]))
             for key in difflib.get_close_matches(typed, list(keys), n=limit, cutoff=0.5):
                 found.setdefault(keys[key])

@@ -8,6 +8,7 @@ from which unit.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from bot.domain.confirming import chat_date_in_span, period_named, split_period
 from bot.domain.model import AssignmentRole, Role, Schedule, ScheduleKind
 from bot.domain.periods import Period
 from bot.domain.plans import TaskRef
-from bot.domain.unit_lookup import UnitIndex
+from bot.domain.unit_lookup import UnitIndex, UnitMatch
 from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
 from bot.services.errors import (
@@ -148,12 +149,29 @@ async def named_unit(
     from bot.domain.units import UnitCatalog
 
     catalog = catalog or UnitCatalog()
-    index = UnitIndex([*await _task_units(session, task), *catalog.units], catalog)
-    found = index.match_prefix(words)
+    names = [*await _task_units(session, task), *catalog.units]
+    if len(names) > _UNITS_IN_LOOP:
+        # A task of thousands of units takes a second to index: keep the event loop free.
+        found, near = await asyncio.to_thread(_lookup_unit, names, catalog, words)
+    else:
+        found, near = _lookup_unit(names, catalog, words)
     if found is None:
         typed = " ".join(words.lstrip("@").split()[:6])[:60]
-        raise UnknownUnit(typed, index.closest(words))
+        raise UnknownUnit(typed, near)
     return found.name, found.rest
+
+
+#: Up to this many names are matched in the event loop (a few milliseconds).
+_UNITS_IN_LOOP = 300
+
+
+def _lookup_unit(
+    names: list[str], catalog: UnitCatalog, words: str
+) -> tuple[UnitMatch | None, tuple[str, ...]]:
+    """The unit `words` begins with, or None and the names nearest to what was typed."""
+    index = UnitIndex(names, catalog)
+    found = index.match_prefix(words)
+    return found, (() if found is not None else index.closest(words))
 
 
 async def confirm(
