@@ -307,7 +307,8 @@ class _Quoting:
         due = self.extended.get(row.assignment_id) if row.assignment_id else None
         if due is None or not task.schedule.has_date:
             return task
-        return replace(task, schedule=replace(task.schedule, due=due))
+        original = task.original_due or task.schedule.due
+        return replace(task, schedule=replace(task.schedule, due=due), original_due=original)
 
 
 def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox.Addressed]:

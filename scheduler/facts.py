@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Role, Schedule
 from bot.domain.plans import address
-from bot.services.plans import followed_plans, plan_bounds, task_schedule
+from bot.services.plans import followed_plans, original_schedule, plan_bounds, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
@@ -35,6 +35,8 @@ class TaskInfo:
     plan_key: str = ""
     plan_number: str = ""
     address: str = ""  # `6`, or `187.6` while several plans are followed
+    #: The due date before the Office extended it (None: not extended); `schedule` has the new.
+    original_due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ async def _task_infos(session: AsyncSession, plans: list[Plan]) -> dict[int, Tas
             plan_key=by_id[t.plan_id].key,
             plan_number=by_id[t.plan_id].number,
             address=address(by_id[t.plan_id].key, t.no, several_plans=several),
+            original_due=original_schedule(t).due if t.due_extended is not None else None,
         )
         for t in rows
     }

@@ -115,6 +115,13 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator, due_soon
         f"{shown}. {shorten(task.content, 160)}",
         _("   Time: {when}", when=when_line_for(task.when, task.schedule, period, tr)),
     ]
+    if task.original_due is not None and task.schedule.due is not None:
+        extended = _(
+            "Original deadline {original} · extended to {due}",
+            original=chat_date(task.original_due),
+            due=chat_date(task.schedule.due),
+        )
+        lines.append("   " + extended)
     state = assignment_state(
         task.schedule, None, today, due_soon_days=due_soon_days, period=period
     )

@@ -383,3 +383,33 @@ def test_workflow_verify_is_read_from_the_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"\[workflow\] verify must be true or false"):
         load_config(path)
     assert replace(load_config(None), source=None).workflow.verify is False
+
+
+async def test_reminders_follow_the_extended_dates_and_quote_both(chat: Chat) -> None:
+    office = await chat.registered("o", "Văn phòng Sở", Role.OFFICE)
+    await chat.registered("khtc", KHTC, Role.HEAD)
+    await chat.registered("tccb", "Phòng Tổ chức cán bộ", Role.HEAD)
+    await office.says("/giahan 2 15/09/2022")
+    await office.says("/giahan 2 30/09/2022 @KH-TC")
+    channel = RecordingChannel()
+    engine = ReminderEngine(chat.services, {"console": channel})
+
+    def task2(chat_id: str) -> list[str]:
+        """Task 2's block in each message this person received, the newest last."""
+        return [
+            text.split("\n2. ")[1].split("\n\n")[0]
+            for text in channel.to(chat_id)
+            if "\n2. " in text
+        ]
+
+    await engine.tick(datetime(2022, 8, 25, 8, 0))  # the plan's own date has passed: no one late
+    assert task2("tccb") == [] and task2("khtc") == []
+    await engine.tick(datetime(2022, 9, 8, 8, 0))  # 7 days before the extended date
+    [tccb] = task2("tccb")
+    assert "Hạn gốc 24/08/2022 · gia hạn đến 15/09/2022" in tccb
+    assert "Còn 7 ngày đến hạn." in tccb
+    assert task2("khtc") == []  # its own date is 30/09
+    await engine.tick(datetime(2022, 9, 23, 8, 0))  # 7 days before KH-TC's own date
+    [khtc] = task2("khtc")
+    assert "Hạn gốc 24/08/2022 · gia hạn đến 30/09/2022" in khtc
+    assert "Còn 7 ngày đến hạn." in khtc
