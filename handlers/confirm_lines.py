@@ -4,8 +4,8 @@ verification and rejections."""
 from __future__ import annotations
 
 from bot.i18n import Translator, chat_date
+from bot.presentation import local_time, shorten
 from bot.services.status import AssignmentStatus, TaskStatus
-from handlers.render import local_time, shorten
 
 
 def extension_line(task: TaskStatus, tr: Translator) -> str | None:

@@ -12,6 +12,7 @@ from bot.presentation import (
     when_line_for,
 )
 from bot.services.status import AssignmentStatus, TaskStatus
+from handlers.confirm_lines import assignment_extras
 
 __all__ = ["local_time", "period_label", "role_name", "shorten", "task_block", "when_line"]
 
@@ -28,6 +29,9 @@ def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None =
         tr.gettext("   Time: {when}", when=when_line(task, tr)),
         tr.gettext("   State: {state}", state=state_label(state, tr)),
     ]
+    if mine is not None:
+        # Sent back with a reason, or given a date of its own: the unit sees it here too.
+        lines[-1] += assignment_extras(mine, tr)
     if mine is not None and mine.reported:
         lines.append(tr.gettext("   To take it back: /undo {no}", no=task.address))
     elif mine is not None:

@@ -413,3 +413,15 @@ async def test_reminders_follow_the_extended_dates_and_quote_both(chat: Chat) ->
     [khtc] = task2("khtc")
     assert "Hạn gốc 24/08/2022 · gia hạn đến 30/09/2022" in khtc
     assert "Còn 7 ngày đến hạn." in khtc
+
+
+async def test_the_unit_sees_why_its_confirmation_came_back(chat: Chat) -> None:
+    head = await chat.registered("h1", HEAD_UNIT, Role.HEAD)
+    office = await chat.registered("o", "Văn phòng Sở", Role.OFFICE, "Nguyễn Thị Lan")
+    await head.says("/xong 2")
+    await office.says("/tuchoi 2 @GDTrH thiếu biên bản")
+    await office.says("/giahan 2 30/09/2022 @GDTrH để bổ sung biên bản")
+    tasks = await head.says("/viec")
+    block = tasks.split("\n2. ")[1].split("\n\n")[0]
+    assert "(bị Nguyễn Thị Lan trả lại lúc 09:00 ngày 01/08/2022: “thiếu biên bản”)" in block
+    assert "(gia hạn riêng cho đơn vị đến 30/09/2022 (để bổ sung biên bản))" in block
