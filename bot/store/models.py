@@ -309,7 +309,7 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     #: A notice about one confirmation (its rejection): the reason is read from it when sent.
-    confirmation_id: Mapped[int | None] = mapped_column(ForeignKey("confirmations.id"))
+    confirmation_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):

@@ -19,62 +19,40 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+_COLUMNS = (
+    ("tasks", sa.Column("due_extended", sa.Date(), nullable=True)),
+    ("tasks", sa.Column("extension_reason", sa.Text(), nullable=False, server_default="")),
+    ("assignments", sa.Column("due_extended", sa.Date(), nullable=True)),
+    ("assignments", sa.Column("extension_reason", sa.Text(), nullable=False, server_default="")),
+    ("confirmations", sa.Column("by_unit", sa.String(length=255), nullable=True)),
+    (
+        "confirmations",
+        sa.Column("on_behalf", sa.Boolean(), nullable=False, server_default=sa.false()),
+    ),
+    (
+        "confirmations",
+        sa.Column("verified_at", bot.store.models.UTCDateTime(timezone=True), nullable=True),
+    ),
+    ("confirmations", sa.Column("verified_by", sa.String(length=255), nullable=True)),
+    (
+        "confirmations",
+        sa.Column("rejected_at", bot.store.models.UTCDateTime(timezone=True), nullable=True),
+    ),
+    ("confirmations", sa.Column("rejected_by", sa.String(length=255), nullable=True)),
+    ("confirmations", sa.Column("reject_reason", sa.Text(), nullable=True)),
+    # Which confirmation a notice is about (its rejection); a lookup, not a constraint.
+    ("outbox", sa.Column("confirmation_id", sa.Integer(), nullable=True)),
+)
+
 
 def upgrade() -> None:
-    with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("due_extended", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("extension_reason", sa.Text(), nullable=False, server_default="")
-        )
-    with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("due_extended", sa.Date(), nullable=True))
-        batch_op.add_column(
-            sa.Column("extension_reason", sa.Text(), nullable=False, server_default="")
-        )
-    with op.batch_alter_table("confirmations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("by_unit", sa.String(length=255), nullable=True))
-        batch_op.add_column(
-            sa.Column("on_behalf", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column("verified_at", bot.store.models.UTCDateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("verified_by", sa.String(length=255), nullable=True))
-        batch_op.add_column(
-            sa.Column("rejected_at", bot.store.models.UTCDateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("rejected_by", sa.String(length=255), nullable=True))
-        batch_op.add_column(sa.Column("reject_reason", sa.Text(), nullable=True))
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("confirmation_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_outbox_confirmation_id_confirmations"),
-            "confirmations",
-            ["confirmation_id"],
-            ["id"],
-        )
+    # Plain ADD COLUMN, never SQLite's batch copy: copying `tasks`, `assignments` or
+    # `confirmations` drops the old table, and with foreign keys on, ON DELETE CASCADE would
+    # empty the tables that hang off it.
+    for table, column in _COLUMNS:
+        op.add_column(table, column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_outbox_confirmation_id_confirmations"), type_="foreignkey"
-        )
-        batch_op.drop_column("confirmation_id")
-    with op.batch_alter_table("confirmations", schema=None) as batch_op:
-        for column in (
-            "reject_reason",
-            "rejected_by",
-            "rejected_at",
-            "verified_by",
-            "verified_at",
-            "on_behalf",
-            "by_unit",
-        ):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.drop_column("extension_reason")
-        batch_op.drop_column("due_extended")
-    with op.batch_alter_table("tasks", schema=None) as batch_op:
-        batch_op.drop_column("extension_reason")
-        batch_op.drop_column("due_extended")
+    for table, column in reversed(_COLUMNS):
+        op.drop_column(table, column.name)
