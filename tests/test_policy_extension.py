@@ -5,14 +5,13 @@ Tài chính until 15/09/2022 (`/giahan 2 15/09/2022 @KH-TC`). The facts of that 
 their own schedule; the others keep the task's.
 """
 
-import time
 from dataclasses import replace
 from datetime import date
 
 from bot.domain.model import AssignmentRole, Schedule
 from scheduler.calendar import WorkingCalendar
 from scheduler.policy import AssignmentFacts, ReminderKind, plan_reminders
-from tests.test_policy import DEFAULTS, FACTS, MONDAY, PLAN_187, PLAN_END, PLAN_START, at, tick
+from tests.test_policy import DEFAULTS, FACTS, PLAN_187, PLAN_END, PLAN_START, at, tick
 
 KHTC = "Phòng Kế hoạch - Tài chính"
 EXTENDED = Schedule.deadline(date(2022, 9, 15))
@@ -62,7 +61,12 @@ def test_the_escalation_names_only_units_past_their_own_date() -> None:
     }
 
 
-def test_an_extended_task_with_100000_assignments_stays_fast() -> None:
+def test_100000_assignments_with_some_units_extended() -> None:
+    """Splitting a task by schedule addresses each unit by its own date, at any size.
+
+    Speed is bench/'s to measure: the common case (no unit extended) costs one identity check
+    per assignment, and only a task with own dates is grouped.
+    """
     schedules = [schedule for schedule, _, _ in PLAN_187.values()]
     facts = [
         AssignmentFacts(
@@ -78,16 +82,13 @@ def test_an_extended_task_with_100000_assignments_stays_fast() -> None:
         for task in range(1, 11)
         for n in range(task * 100_000, task * 100_000 + 10_000)
     ]
-    # One unit in ten of task 2 has its own date.
+    # One unit in ten of task 2 (due 24/08/2022) has until 15/09/2022.
     own = Schedule.deadline(date(2022, 9, 15))
-    facts = [
-        replace(f, schedule=own) if f.task_id == 2 and f.assignment_id % 10 == 0 else f
-        for f in facts
-    ]
-    calendar = WorkingCalendar()
-    plan_reminders(facts[:10], [], calendar, DEFAULTS, at(MONDAY))
-    start = time.perf_counter()
-    result = plan_reminders(facts, [], calendar, DEFAULTS, at(MONDAY))
-    elapsed = time.perf_counter() - start
-    assert len(result.due) > 50_000
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    extended = {f.assignment_id for f in facts if f.task_id == 2 and f.assignment_id % 10 == 0}
+    facts = [replace(f, schedule=own) if f.assignment_id in extended else f for f in facts]
+    result = plan_reminders(facts, [], WorkingCalendar(), DEFAULTS, at(date(2022, 8, 25)))
+    overdue = {r.assignment_id for r in result.due if r.task_no == 2 and r.assignment_id}
+    assert len(overdue) == 10_000 - len(extended) == 9_000
+    assert not overdue & extended
+    # The escalation waits for the third working day overdue.
+    assert not [r for r in result.due if r.task_no == 2 and r.kind is ReminderKind.ESCALATION]
