@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.channels.base import Reply
 from bot.domain.confirming import task_list
+from bot.domain.plans import TaskRef
 from bot.i18n import chat_date
 from bot.services.confirmations import Confirmed
 from handlers.address import bad_task_text, task_ref_arg
@@ -89,7 +90,7 @@ def _details(ctx: CommandContext, confirmed: Confirmed) -> list[str]:
     return lines
 
 
-async def _several(ctx: CommandContext, refs: list) -> Reply:
+async def _several(ctx: CommandContext, refs: list[TaskRef]) -> Reply:
     """`/xong 4 5 9`: each task on its own; one reply naming what was recorded and what not."""
     _ = ctx._
     results = await ctx.services.confirm_many(
