@@ -1,5 +1,4 @@
-"""Confirming a task (`/done`), taking it back (`/undo`), the Office's checks (`/verify`,
-`/reject`) and dates (`/deadline`, `/extend`).
+"""Confirming a task (`/done`, several at once, a past period) and taking it back (`/undo`).
 
 A confirmation is never deleted: an undo or a rejection marks it undone, so the audit trail shows
 every step. The Office may confirm for a unit (`/done N @UNIT`): the row records who did it and
@@ -11,53 +10,32 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.channels.base import Attachment
-from bot.domain.confirming import chat_date_in_span, period_named, split_period
-from bot.domain.model import AssignmentRole, Role, Schedule, ScheduleKind
+from bot.domain.confirming import period_named, split_period
+from bot.domain.model import Role, Schedule, ScheduleKind
 from bot.domain.periods import Period
 from bot.domain.plans import TaskRef
 from bot.domain.unit_lookup import UnitIndex, UnitMatch
+from bot.domain.units import UnitCatalog
 from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
 from bot.services.errors import (
     AlreadyConfirmed,
-    AlreadyFinished,
-    DateBeforeStart,
-    DateOutOfRange,
-    InvalidDate,
-    NotAllowed,
-    NotDated,
-    NothingToReject,
     NothingToUndo,
-    NothingToVerify,
-    NotLater,
-    NotRegularTask,
     NotYourTask,
     OnBehalfNotAllowed,
     PeriodNotFound,
-    ReasonRequired,
-    UnitRequired,
     UnknownUnit,
 )
-from bot.services.notices import queue_rejection
-from bot.services.plans import (
-    original_schedule,
-    plan_bounds,
-    refresh_end,
-    task_schedule,
-)
+from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
 from bot.services.status import current_period, recurring_span
 from bot.store.models import Assignment, Confirmation, Plan, Task, Unit
-
-if TYPE_CHECKING:
-    from bot.domain.units import UnitCatalog
 
 MAX_NOTE_LENGTH = 1000
 
@@ -85,38 +63,7 @@ class Undone:
     confirmed_on: date
 
 
-@dataclass(frozen=True)
-class DeadlineSet:
-    task_no: str
-    due: date
-    previous: date | None
-
-
-@dataclass(frozen=True)
-class Verified:
-    task_no: str
-    units: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Rejected:
-    task_no: str
-    unit: str
-    period: str
-    reason: str
-    notified: int  # how many of the unit's contacts are told
-
-
-@dataclass(frozen=True)
-class Extended:
-    task_no: str
-    unit: str | None  # None: every unit of the task
-    original: date
-    due: date
-    reason: str
-
-
-async def _unit_assignment(session: AsyncSession, task: Task, unit: str, shown: str) -> Assignment:
+async def unit_assignment(session: AsyncSession, task: Task, unit: str, shown: str) -> Assignment:
     assignment = await session.scalar(
         select(Assignment)
         .join(Unit, Unit.id == Assignment.unit_id)
@@ -146,8 +93,6 @@ async def named_unit(
     The names that may be meant are the task's units and every unit the catalog knows, so a
     unit with no part in the task is named as such rather than called unknown.
     """
-    from bot.domain.units import UnitCatalog
-
     catalog = catalog or UnitCatalog()
     names = [*await _task_units(session, task), *catalog.units]
     if len(names) > _UNITS_IN_LOOP:
@@ -211,7 +156,7 @@ async def confirm(
     on_behalf = unit != contact.unit
     if on_behalf and contact.role is not Role.OFFICE:
         raise OnBehalfNotAllowed(unit)
-    assignment = await _unit_assignment(session, task, unit, shown)
+    assignment = await unit_assignment(session, task, unit, shown)
     if period is None:
         period = current_period(schedule, today, plan)
     key = period.key if period else ""
@@ -244,7 +189,7 @@ async def confirm(
     detail: dict[str, object] = {"unit": unit, "period": key, "note": text}
     if on_behalf:
         detail.update(on_behalf=True, by_unit=contact.unit)
-    await record(session, now, _actor(contact), "confirm", f"{plan.number} #{task.no}", detail)
+    await record(session, now, actor(contact), "confirm", f"{plan.number} #{task.no}", detail)
     return Confirmed(
         shown,
         unit,
@@ -282,7 +227,7 @@ async def undo(
 ) -> Undone:
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
-    assignment = await _unit_assignment(session, task, contact.unit, shown)
+    assignment = await unit_assignment(session, task, contact.unit, shown)
     latest = await session.scalar(
         select(Confirmation)
         .where(Confirmation.assignment_id == assignment.id, Confirmation.undone_at.is_(None))
@@ -295,258 +240,12 @@ async def undo(
     await record(
         session,
         now,
-        _actor(contact),
+        actor(contact),
         "undo",
         f"{plan.number} #{task.no}",
         {"unit": contact.unit, "period": latest.period, "confirmation_id": latest.id},
     )
     return Undone(shown, contact.unit, latest.period, latest.confirmed_on)
-
-
-async def set_deadline(
-    session: AsyncSession,
-    contact: ContactInfo | None,
-    ref: TaskRef,
-    due: date | str,
-    *,
-    now: datetime,
-    today: date | None = None,
-) -> DeadlineSet:
-    """Give a task without a date (as regulated, or a time not understood) its date.
-
-    `due` may be the text typed (`15/12`, `15-12-2022`): a date without a year lands in the
-    plan's span.
-    """
-    if contact is not None and contact.role is not Role.OFFICE:
-        raise NotAllowed("deadline")
-    plan, task = await resolve_task(session, ref, contact)
-    shown = (await addressing(session)).of(plan, task.no)
-    kind = ScheduleKind(task.schedule.get("kind"))
-    if kind not in (ScheduleKind.AS_REGULATED, ScheduleKind.UNKNOWN):
-        raise NotRegularTask(shown)
-    due = _office_date(plan, due, today or now.date(), "deadline")
-    previous = task.deadline_set
-    task.deadline_set = due
-    task.due_extended = None  # a new date replaces any extension of the old one
-    await session.flush()
-    await refresh_end(session, plan)
-    await record(
-        session,
-        now,
-        _actor(contact) if contact else "cli",
-        "deadline",
-        f"{plan.number} #{task.no}",
-        {"due": due.isoformat(), "previous": previous.isoformat() if previous else None},
-    )
-    return DeadlineSet(shown, due, previous)
-
-
-def _office_date(plan: Plan, value: date | str, today: date, command: str) -> date:
-    """A date the Office typed, checked against the plan's span."""
-    start, end = plan_bounds(plan)
-    if isinstance(value, str):
-        parsed = chat_date_in_span(value, start, end, today)
-        if parsed is None:
-            raise InvalidDate(value.strip()[:40], command)
-        value = parsed
-    if value < start:
-        raise DateBeforeStart(value, start)
-    if value > max(end, date(plan.year + 1, 12, 31)):
-        raise DateOutOfRange(value)
-    return value
-
-
-async def extend(
-    session: AsyncSession,
-    contact: ContactInfo | None,
-    ref: TaskRef,
-    date_text: str,
-    words: str = "",
-    *,
-    now: datetime,
-    today: date,
-    catalog: UnitCatalog | None = None,
-) -> Extended:
-    """Move a dated task's due date for every unit, or with `@UNIT` for one; keep the original.
-
-    Reminders, states and reports follow the extended date; `/status N` shows both.
-    """
-    if contact is not None and contact.role is not Role.OFFICE:
-        raise NotAllowed("extend")
-    plan, task = await resolve_task(session, ref, contact)
-    shown = (await addressing(session)).of(plan, task.no)
-    original = original_schedule(task)
-    if not original.has_date or original.due is None:
-        raise NotDated(shown, original.kind is ScheduleKind.RECURRING)
-    due = _office_date(plan, date_text, today, "extend")
-    unit: str | None = None
-    words = words.strip()
-    if words.startswith("@"):
-        unit, words = await named_unit(session, task, words, catalog)
-    reason = words.strip()[:MAX_NOTE_LENGTH]
-    current = task_schedule(task).due
-    assert current is not None
-    if unit is not None:
-        assignment = await _unit_assignment(session, task, unit, shown)
-        if await _standing(session, [assignment.id]):
-            raise AlreadyFinished(shown, unit)
-        current = assignment.due_extended or current
-        if due <= current:
-            raise NotLater(shown, due, current)
-        assignment.due_extended = due
-        assignment.extension_reason = reason
-    else:
-        leads = list(
-            await session.scalars(
-                select(Assignment).where(
-                    Assignment.task_id == task.id,
-                    Assignment.active.is_(True),
-                    Assignment.role == str(AssignmentRole.LEAD),
-                )
-            )
-        )
-        if leads and len(await _standing(session, [a.id for a in leads])) == len(leads):
-            raise AlreadyFinished(shown, None)
-        if due <= current:
-            raise NotLater(shown, due, current)
-        task.due_extended = due
-        task.extension_reason = reason
-        for assignment in leads:  # a unit's own earlier extension is overtaken by this one
-            if assignment.due_extended is not None and assignment.due_extended < due:
-                assignment.due_extended = None
-    await session.flush()
-    await refresh_end(session, plan)
-    await record(
-        session,
-        now,
-        _actor(contact) if contact else "cli",
-        "extend",
-        f"{plan.number} #{task.no}",
-        {
-            "unit": unit,
-            "due": due.isoformat(),
-            "previous": current.isoformat(),
-            "original": original.due.isoformat(),
-            "reason": reason,
-        },
-    )
-    return Extended(shown, unit, original.due, due, reason)
-
-
-async def _standing(session: AsyncSession, assignment_ids: list[int]) -> set[int]:
-    """The assignments among these with a confirmation that counts (one-off tasks)."""
-    return set(
-        await session.scalars(
-            select(Confirmation.assignment_id).where(
-                Confirmation.assignment_id.in_(assignment_ids),
-                Confirmation.undone_at.is_(None),
-                Confirmation.period == "",
-            )
-        )
-    )
-
-
-async def verify(
-    session: AsyncSession,
-    contact: ContactInfo,
-    ref: TaskRef,
-    words: str = "",
-    *,
-    now: datetime,
-    catalog: UnitCatalog | None = None,
-) -> Verified:
-    """The Office or Ban ISO checked the confirmations of task N (of one unit with `@UNIT`)."""
-    if contact.role not in (Role.OFFICE, Role.ISO):
-        raise NotAllowed("verify")
-    plan, task = await resolve_task(session, ref, contact)
-    shown = (await addressing(session)).of(plan, task.no)
-    unit: str | None = None
-    if words.strip().startswith("@"):
-        unit, _ = await named_unit(session, task, words.strip(), catalog)
-        await _unit_assignment(session, task, unit, shown)
-    query = (
-        select(Confirmation, Unit.name)
-        .join(Assignment, Assignment.id == Confirmation.assignment_id)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(
-            Assignment.task_id == task.id,
-            Assignment.active.is_(True),
-            Confirmation.undone_at.is_(None),
-            Confirmation.verified_at.is_(None),
-        )
-        .order_by(Assignment.id, Confirmation.period)
-    )
-    if unit is not None:
-        query = query.where(Unit.name == unit)
-    found = list(await session.execute(query))
-    if not found:
-        raise NothingToVerify(shown, unit)
-    for confirmation, _ in found:
-        confirmation.verified_at = now
-        confirmation.verified_by = contact.name
-    units = tuple(dict.fromkeys(name for _, name in found))
-    await record(
-        session,
-        now,
-        _actor(contact),
-        "verify",
-        f"{plan.number} #{task.no}",
-        {"units": list(units), "confirmation_ids": [c.id for c, _ in found]},
-    )
-    return Verified(shown, units)
-
-
-async def reject(
-    session: AsyncSession,
-    contact: ContactInfo,
-    ref: TaskRef,
-    words: str = "",
-    *,
-    now: datetime,
-    today: date,
-    catalog: UnitCatalog | None = None,
-) -> Rejected:
-    """Send a unit's confirmation back: it stops counting, the unit is told why, and its
-    reminders resume. The confirmation stays, marked rejected."""
-    if contact.role not in (Role.OFFICE, Role.ISO):
-        raise NotAllowed("reject")
-    plan, task = await resolve_task(session, ref, contact)
-    shown = (await addressing(session)).of(plan, task.no)
-    words = words.strip()
-    if not words.startswith("@"):
-        raise UnitRequired("reject", shown)
-    unit, reason = await named_unit(session, task, words, catalog)
-    assignment = await _unit_assignment(session, task, unit, shown)
-    reason = reason.strip()[:MAX_NOTE_LENGTH]
-    if not reason:
-        raise ReasonRequired(shown, unit)
-    latest = await session.scalar(
-        select(Confirmation)
-        .where(Confirmation.assignment_id == assignment.id, Confirmation.undone_at.is_(None))
-        .order_by(Confirmation.confirmed_at.desc(), Confirmation.id.desc())
-    )
-    if latest is None:
-        raise NothingToReject(shown, unit)
-    latest.rejected_at = latest.undone_at = now
-    latest.rejected_by = latest.undone_by = contact.name
-    latest.reject_reason = reason
-    await session.flush()
-    notified = await queue_rejection(session, latest, assignment, now=now, today=today)
-    await record(
-        session,
-        now,
-        _actor(contact),
-        "reject",
-        f"{plan.number} #{task.no}",
-        {
-            "unit": unit,
-            "period": latest.period,
-            "confirmation_id": latest.id,
-            "reason": reason,
-            "notified": notified,
-        },
-    )
-    return Rejected(shown, unit, latest.period, reason, notified)
 
 
 async def task_with_units(session: AsyncSession, task_id: int) -> Task:
@@ -557,5 +256,5 @@ async def task_with_units(session: AsyncSession, task_id: int) -> Task:
     )
 
 
-def _actor(contact: ContactInfo) -> str:
+def actor(contact: ContactInfo) -> str:
     return f"{contact.channel}:{contact.user_id} {contact.name} ({contact.unit})"

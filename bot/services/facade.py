@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
 from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
-from bot.services import addressing, confirmations, plans, registry, status
+from bot.services import addressing, checks, confirmations, dates, plans, registry, status
 from bot.services.errors import InvalidCode, NotYourTask, ServiceError
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
@@ -246,17 +246,17 @@ class BotServices:
 
     async def verify(
         self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
-    ) -> confirmations.Verified:
+    ) -> checks.Verified:
         async with self.db.session() as session:
-            return await confirmations.verify(
+            return await checks.verify(
                 session, contact, as_ref(ref), words, now=self.now(), catalog=self.catalog
             )
 
     async def reject(
         self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
-    ) -> confirmations.Rejected:
+    ) -> checks.Rejected:
         async with self.db.session() as session:
-            return await confirmations.reject(
+            return await checks.reject(
                 session,
                 contact,
                 as_ref(ref),
@@ -272,9 +272,9 @@ class BotServices:
         ref: TaskRef | int,
         date_text: str,
         words: str = "",
-    ) -> confirmations.Extended:
+    ) -> dates.Extended:
         async with self.db.session() as session:
-            return await confirmations.extend(
+            return await dates.extend(
                 session,
                 contact,
                 as_ref(ref),
@@ -293,9 +293,9 @@ class BotServices:
 
     async def set_deadline(
         self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date | str
-    ) -> confirmations.DeadlineSet:
+    ) -> dates.DeadlineSet:
         """Set a task's missing date; `due` may be the text typed (`15/12`, `15-12-2022`)."""
         async with self.db.session() as session:
-            return await confirmations.set_deadline(
+            return await dates.set_deadline(
                 session, contact, as_ref(ref), due, now=self.now(), today=self.today()
             )
