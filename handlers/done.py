@@ -63,8 +63,9 @@ def _one(ctx: CommandContext, confirmed: Confirmed) -> str:
     if confirmed.on_behalf:
         lines.append(
             _(
-                "If this was a mistake, type /reject {no} @UNIT and the reason.",
+                "If this was a mistake, type /reject {no} @{unit} and the reason.",
                 no=confirmed.task_no,
+                unit=confirmed.unit,
             )
         )
     else:
@@ -119,11 +120,8 @@ async def _several(ctx: CommandContext, refs: list[TaskRef]) -> Reply:
         if lines:
             lines.append("")
         lines.append(_("Not recorded:"))
-        for ref, error in refused:
-            shown = f"{ref.key}.{ref.no}" if ref.key else str(ref.no)
-            lines.append(
-                _("• Task {no}: {why}", no=shown, why=explain(error, ctx.tr).split("\n")[0])
-            )
+        # Each refusal names its task already ("Nhiệm vụ 4 (quý III/2022) đã được…").
+        lines.extend("• " + explain(error, ctx.tr).split("\n")[0] for _ref, error in refused)
     if done:
         lines.append("")
         numbers = " ".join(confirmed.task_no for confirmed in done)

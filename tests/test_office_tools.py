@@ -62,14 +62,14 @@ async def test_done_several_tasks_in_one_message(chat: Chat) -> None:
     )
     assert "• Nhiệm vụ 2\n" in again
     assert "Chưa ghi nhận:" in again
-    assert "• Nhiệm vụ 4: Nhiệm vụ 4 (quý III/2022) đã được Lê Văn Bình xác nhận" in again
+    assert "• Nhiệm vụ 4 (quý III/2022) đã được Lê Văn Bình xác nhận" in again
     assert await count(chat, Confirmation.id) == 4
 
     # A list with a task that does not exist: the others are recorded, the wrong one named.
     other = await chat.registered("h2", KHTC, Role.HEAD)
     mixed = await other.says("/xong 4, 99")
     assert "• Nhiệm vụ 4 — quý III/2022" in mixed
-    assert "• Nhiệm vụ 99: Kế hoạch không có nhiệm vụ số 99" in mixed
+    assert "• Kế hoạch không có nhiệm vụ số 99" in mixed
 
 
 async def test_a_number_in_the_note_is_still_a_note(chat: Chat) -> None:
@@ -123,6 +123,7 @@ async def test_the_office_confirms_for_a_unit(chat: Chat) -> None:
         "(người xác nhận: Nguyễn Thị Lan, Văn phòng Sở)."
     )
     assert "Ghi chú: đã nộp bản giấy" in reply
+    assert reply.endswith("Nếu xác nhận nhầm, gõ /tuchoi 2 @Phòng Kế hoạch - Tài chính kèm lý do.")
     [row] = await rows(chat, Confirmation)
     assert (row.by_name, row.by_unit, row.on_behalf, row.note) == (
         "Nguyễn Thị Lan",

@@ -89,4 +89,4 @@ async def test_the_office_confirms_rejects_and_extends_over_telegram(
         "Nếu xác nhận nhầm nhiệm vụ nào, gõ /huy kèm số nhiệm vụ đó (4 5 9)."
     )
     commas = await head.says("/xong 4,5,9")
-    assert commas.startswith("Chưa ghi nhận:\n• Nhiệm vụ 4: Nhiệm vụ 4 (quý III/2022) đã được")
+    assert commas.startswith("Chưa ghi nhận:\n• Nhiệm vụ 4 (quý III/2022) đã được")
