@@ -217,6 +217,7 @@ def _status_json(status: Any) -> dict[str, Any]:
                 "state": str(task.state.kind),
                 "days": task.state.days,
                 "due": task.due.isoformat() if task.due else None,
+                "original_due": task.original_due.isoformat() if task.original_due else None,
                 "period": task.period.key if task.period else None,
                 "assignments": [
                     {
@@ -224,9 +225,9 @@ def _status_json(status: Any) -> dict[str, Any]:
                         "role": str(a.role),
                         "done": a.done,
                         "done_at": a.done_at.isoformat() if a.done_at else None,
-                        "by": a.by,
+                        "by": _by(a),
                         "note": a.note,
-                        "verified": None,
+                        "verified": a.verified,
                     }
                     for a in task.assignments
                 ],
@@ -234,6 +235,15 @@ def _status_json(status: Any) -> dict[str, Any]:
             for task in status.tasks
         ],
     }
+
+
+def _by(assignment: Any) -> str | None:
+    """Who confirmed; for a confirmation the Office made for the unit, with the Office's unit."""
+    if assignment.by is None:
+        return None
+    if assignment.on_behalf and assignment.by_unit:
+        return f"{assignment.by} ({assignment.by_unit}, on behalf of {assignment.unit})"
+    return assignment.by
 
 
 async def cmd_deadline(args: argparse.Namespace) -> int:

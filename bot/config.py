@@ -89,6 +89,15 @@ class AgencyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkflowConfig:
+    """How a confirmation becomes final."""
+
+    #: True: a confirmation waits for the Office or Ban ISO (`/duyet`) and the assignment shows
+    #: "Chờ duyệt" until then; a task is complete only when every lead unit's part is verified.
+    verify: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     database_url: str = DEFAULT_DATABASE_URL
     plan_file: Path | None = None
@@ -104,6 +113,7 @@ class Config:
     #: `[units.short]`: canonical unit name = the short name shown in lists.
     unit_short: Mapping[str, str] = field(default_factory=dict)
     agency: AgencyConfig = field(default_factory=AgencyConfig)
+    workflow: WorkflowConfig = field(default_factory=WorkflowConfig)
     source: Path | None = None
 
     def reminder_settings(self):  # -> ReminderSettings; imported lazily to keep config light
@@ -120,7 +130,17 @@ class Config:
         return bool(self.reminders.get("enabled", True))
 
 
-_SECTIONS = {"database", "plan", "language", "telegram", "zalo", "reminders", "units", "agency"}
+_SECTIONS = {
+    "database",
+    "plan",
+    "language",
+    "telegram",
+    "zalo",
+    "reminders",
+    "units",
+    "agency",
+    "workflow",
+}
 
 
 def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -172,6 +192,7 @@ def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
         unit_aliases=_names(_table(raw, "units"), "aliases"),
         unit_short=_names(_table(raw, "units"), "short"),
         agency=_agency(_table(raw, "agency")),
+        workflow=_dataclass_from("workflow", _table(raw, "workflow"), WorkflowConfig),
     )
 
 

@@ -131,6 +131,10 @@ class Dispatcher:
                 )
             ), False
         if contact is not None and contact.role not in spec.roles:
+            if Role.ISO in spec.roles and Role.LEADER not in spec.roles:
+                return Reply(
+                    _("Only the Office and Ban ISO may do this. Type /help to see your commands.")
+                ), False
             if Role.ISO in spec.roles:
                 return Reply(
                     _(

@@ -23,6 +23,8 @@ def state_label(state: State, tr: Translator) -> str:
         return tr.gettext("Done on time")
     if state.kind is StateKind.DONE_LATE:
         return tr.gettext("Done late")
+    if state.kind is StateKind.AWAITING:
+        return tr.gettext("Awaiting verification")
     return tr.gettext("No deadline yet")
 
 
@@ -33,6 +35,7 @@ STATE_COLOURS = {
     StateKind.DONE_LATE: "#ef6c00",  # orange
     StateKind.OVERDUE: "#c62828",  # red
     StateKind.NO_DATE: "#757575",  # grey
+    StateKind.AWAITING: "#6a1b9a",  # purple: the unit is done, the Office has yet to check
 }
 
 

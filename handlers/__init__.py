@@ -8,6 +8,7 @@ from handlers import (
     contacts,
     deadline,
     done,
+    extend,
     help,
     invite,
     lang,
@@ -19,8 +20,9 @@ from handlers import (
     status,
     tasks,
     undo,
+    verify,
 )
-from handlers.base import OFFICE_ONLY, OVERSIGHT, HandlerSpec
+from handlers.base import OFFICE_AND_ISO, OFFICE_ONLY, OVERSIGHT, HandlerSpec
 
 HANDLERS: dict[str, HandlerSpec] = {
     spec.name: spec
@@ -62,10 +64,31 @@ HANDLERS: dict[str, HandlerSpec] = {
             roles=OVERSIGHT,
         ),
         HandlerSpec(
+            "verify",
+            verify.handle,
+            N_("verify a unit's confirmation"),
+            N_("/verify N [@UNIT] (/duyet)"),
+            roles=OFFICE_AND_ISO,
+        ),
+        HandlerSpec(
+            "reject",
+            verify.reject,
+            N_("send a confirmation back, with the reason"),
+            N_("/reject N @UNIT reason (/tuchoi)"),
+            roles=OFFICE_AND_ISO,
+        ),
+        HandlerSpec(
             "deadline",
             deadline.handle,
-            N_("set the date of an “as regulated” task"),
+            N_("set the date of a task without one"),
             N_("/deadline N dd/mm/yyyy (/hanchot)"),
+            roles=OFFICE_ONLY,
+        ),
+        HandlerSpec(
+            "extend",
+            extend.handle,
+            N_("extend a task's deadline, for all or one unit"),
+            N_("/extend N dd/mm/yyyy [@UNIT] [reason] (/giahan)"),
             roles=OFFICE_ONLY,
         ),
         HandlerSpec(

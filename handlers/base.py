@@ -18,6 +18,7 @@ from bot.services.registry import ContactInfo
 
 OVERSIGHT = frozenset({Role.OFFICE, Role.ISO, Role.LEADER})
 OFFICE_ONLY = frozenset({Role.OFFICE})
+OFFICE_AND_ISO = frozenset({Role.OFFICE, Role.ISO})
 EVERYONE = frozenset(Role)
 
 

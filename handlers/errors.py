@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Translator, chat_date
+from bot.i18n import N_, Translator, chat_date
 from bot.services import errors
 from handlers.render import local_time, period_label
 
@@ -102,12 +102,20 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
             no=error.no,
         )
     if isinstance(error, errors.NotAllowed):
+        if error.action in ("verify", "reject"):
+            return _("Only the Office and Ban ISO may do this. Type /help to see your commands.")
         return _("Only the Office may do this. Type /help to see your commands.")
     if isinstance(error, errors.NotRegularTask):
-        return _(
-            "Task {no} already has its time in the plan; only tasks marked "
-            "“as regulated” get a deadline from the Office.",
-            no=error.no,
+        return (
+            _(
+                "Task {no} already has its time in the plan; only tasks marked "
+                "“as regulated” get a deadline from the Office.",
+                no=error.no,
+            )
+            + "\n"
+            + _(
+                "To move its deadline, type: /extend {no} dd/mm/yyyy [@UNIT] [reason]", no=error.no
+            )
         )
     if isinstance(error, errors.DateOutOfRange):
         return _(
@@ -115,11 +123,20 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
             date=chat_date(error.value),
         )
     if isinstance(error, errors.UnknownUnit):
+        if not error.suggestions:
+            return _(
+                "No unit is called “{name}”. Please write the unit's name, short name or "
+                "abbreviation after @, for example @KH-TC.",
+                name=error.name,
+            )
         return _(
             "No unit is called “{name}”. Known units: {units}.",
             name=error.name,
             units=", ".join(error.suggestions),
         )
+    text = _explain_office(error, tr)
+    if text is not None:
+        return text
     if isinstance(error, errors.InvalidCode):
         return {
             "unknown": _(
@@ -146,3 +163,110 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
             id=error.contact_id,
         )
     return _("Sorry, that could not be done. Type /help to see the commands.")
+
+
+def _explain_office(error: errors.ServiceError, tr: Translator) -> str | None:
+    """The refusals of confirming for a unit, verifying, rejecting and extending."""
+    _ = tr.gettext
+    if isinstance(error, errors.OnBehalfNotAllowed):
+        return _(
+            "Only the Office may confirm for another unit ({unit}). To confirm your own unit's "
+            "part, type the task number without @, for example /done 6.",
+            unit=error.unit,
+        )
+    if isinstance(error, errors.UnitRequired):
+        return _(
+            "Please name the unit whose confirmation is sent back, and the reason: "
+            "/reject {no} @UNIT reason, for example /reject {no} @KH-TC thiếu biên bản.",
+            no=error.no,
+        )
+    if isinstance(error, errors.ReasonRequired):
+        return _(
+            "Please add the reason, so {unit} knows what to do: /reject {no} @UNIT reason.",
+            unit=error.unit,
+            no=error.no,
+        )
+    if isinstance(error, errors.NothingToVerify):
+        if error.unit:
+            return _(
+                "{unit} has no confirmation of task {no} waiting to be verified.",
+                unit=error.unit,
+                no=error.no,
+            )
+        return _("Task {no} has no confirmation waiting to be verified.", no=error.no)
+    if isinstance(error, errors.NothingToReject):
+        return _(
+            "{unit} has not confirmed task {no}, so there is nothing to send back.",
+            unit=error.unit,
+            no=error.no,
+        )
+    if isinstance(error, errors.NotDated):
+        if error.recurring:
+            return _(
+                "Task {no} recurs every period and has no single deadline to extend; a missed "
+                "period can still be confirmed late, e.g. /done {no} tháng 3.",
+                no=error.no,
+            )
+        return _(
+            "Task {no} has no deadline yet. Set one first: /deadline {no} dd/mm/yyyy",
+            no=error.no,
+        )
+    if isinstance(error, errors.AlreadyFinished):
+        if error.unit:
+            return _(
+                "{unit} has already finished task {no}; there is nothing to extend.",
+                unit=error.unit,
+                no=error.no,
+            )
+        return _(
+            "Task {no} is already finished by every lead unit; there is nothing to extend.",
+            no=error.no,
+        )
+    if isinstance(error, errors.DateBeforeStart):
+        return _(
+            "{date} is before the plan began ({start}). Please give a later date.",
+            date=chat_date(error.value),
+            start=chat_date(error.start),
+        )
+    if isinstance(error, errors.NotLater):
+        return _(
+            "Task {no} is already due on {due}; an extension must be a later date than that.",
+            no=error.no,
+            due=chat_date(error.due),
+        )
+    if isinstance(error, errors.InvalidDate):
+        return _(
+            "“{value}” is not a valid date. Please write it as dd/mm/yyyy, e.g. 15/12/2022.",
+            value=error.value,
+        )
+    if isinstance(error, errors.PeriodNotFound):
+        if error.future:
+            return _(
+                "That period of task {no} has not begun yet; only the current or a past period "
+                "can be confirmed.",
+                no=error.no,
+            )
+        return _(
+            "Task {no} is confirmed {every}; please name one such period of the plan, for "
+            "example: {example}.",
+            no=error.no,
+            every=_(_EVERY_WORDS.get(error.every, "by period")),
+            example=_EVERY_EXAMPLES.get(error.every, "/xong 4 tháng 3").replace("N", error.no),
+        )
+    return None
+
+
+_EVERY_WORDS = {
+    "week": N_("every week"),
+    "month": N_("every month"),
+    "quarter": N_("every quarter"),
+    "half_year": N_("every half year"),
+    "year": N_("every year"),
+}
+_EVERY_EXAMPLES = {
+    "week": "/xong N",
+    "month": "/xong N tháng 3",
+    "quarter": "/xong N quý I",
+    "half_year": "/xong N 6 tháng đầu năm",
+    "year": "/xong N năm 2022",
+}

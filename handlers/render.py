@@ -12,6 +12,7 @@ from bot.presentation import (
     when_line_for,
 )
 from bot.services.status import AssignmentStatus, TaskStatus
+from handlers.confirm_lines import assignment_extras
 
 __all__ = [
     "local_time",
@@ -35,7 +36,10 @@ def task_block(task: TaskStatus, tr: Translator, mine: AssignmentStatus | None =
         f"{task.address}. {shorten(task.content)}",
         f"   {when_line(task, tr)} — {state_label(state, tr)}",
     ]
-    if mine is not None and mine.done:
+    if mine is not None:
+        # Sent back with a reason, or given a date of its own: the unit sees it here too.
+        lines[-1] += assignment_extras(mine, tr)
+    if mine is not None and mine.reported:
         lines.append(tr.gettext("   To take it back: /undo {no}", no=task.address))
     elif mine is not None:
         lines.append(tr.gettext("   When finished: /done {no}", no=task.address))

@@ -34,6 +34,7 @@ from bot.services.errors import NotYourTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
 from handlers.address import bad_task_text
 from handlers.base import CommandContext
+from handlers.confirm_lines import assignment_extras, extension_line
 from handlers.render import local_time, shorten, when_line
 from handlers.report import report_path
 from handlers.tasks import unit_tasks_text
@@ -290,6 +291,9 @@ def task_detail(
         _("Time: {when}", when=when_line(task, tr)),
         _("State: {state}", state=state_label(task.state, tr)),
     ]
+    extended = extension_line(task, tr)
+    if extended is not None:
+        lines.insert(2, extended)
     closing = _("Confirm: /done {no} · take back: /undo {no}", no=task.address)
     unregistered = frozenset(plan.unregistered_leads) if plan is not None else frozenset()
     if only is None and len(task.assignments) > LARGE_TASK:
@@ -385,10 +389,10 @@ def _state_counts(rows: tuple[AssignmentStatus, ...], tr: Translator) -> str:
 
 def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False) -> str:
     _ = tr.gettext
-    if not row.done or row.done_at is None:
+    if row.done_at is None:
         line = _(
             "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
-        )
+        ) + assignment_extras(row, tr)
         if silent:
             line += " " + _("— nobody registered, no reminders")
         if row.snoozed_until is not None:
@@ -405,4 +409,4 @@ def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False
         line += _(" — note: “{note}”", note=shorten(row.note, 200))
     if row.has_attachment:
         line += " " + _("(file attached)")
-    return line
+    return line + assignment_extras(row, tr)

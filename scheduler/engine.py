@@ -12,8 +12,8 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,7 @@ from scheduler.facts import (
     Recipient,
     Recipients,
     TaskInfo,
+    load_extended_dues,
     load_plan_facts,
     load_recipients,
     load_task_infos,
@@ -157,7 +158,8 @@ class ReminderEngine:
                 session, as_local(self.claim_clock.now()), self.claim_timeout
             )
             tasks = await load_task_infos(session)
-        quoting = _Quoting(tasks, DigestBook(self.settings.due_soon_days))
+            extended = await load_extended_dues(session)
+        quoting = _Quoting(tasks, DigestBook(self.settings.due_soon_days), extended)
         await asyncio.gather(
             *(
                 self._drain_channel(name, channel, report, quoting, now)
@@ -210,6 +212,7 @@ class ReminderEngine:
             if not ids:
                 return  # another process took them
             rows = await outbox.load_claimed(session, ids)
+            notices = await outbox.notice_details(session, rows)
             stale = await outbox.confirmed_since_queued(session, rows)
             # A plan closed since the row was queued: its reminders are no longer wanted.
             stale |= {row.id for row in rows if row.task_id not in quoting.tasks}
@@ -239,7 +242,7 @@ class ReminderEngine:
         if len(reminders) < len(rows):  # the Office's weekly digest: each plan's status now
             async with db.session() as session:
                 digest = await quoting.digests.statuses(session, rows, quoting.tasks, now.date())
-        text = self._compose(reminders, contact, quoting, now) if reminders else ""
+        text = self._compose(reminders, contact, quoting, now, notices) if reminders else ""
         if digest:
             late = [r.slot for r in rows if is_digest(r) and (r.late or r.slot < now.date())]
             text = with_digest(
@@ -305,18 +308,26 @@ class ReminderEngine:
         return reminder_buttons(items, Translator(contact.person.language))
 
     def _compose(
-        self, rows: list[OutboxItem], contact: Contact, quoting: _Quoting, now: datetime
+        self,
+        rows: list[OutboxItem],
+        contact: Contact,
+        quoting: _Quoting,
+        now: datetime,
+        notices: Mapping[int, tuple[str, str]] | None = None,
     ) -> str:
+        notices = notices or {}
         items = [
             ReminderItem(
                 kind=ReminderKind(row.kind),
                 slot=row.slot,
-                task=quoting.tasks[row.task_id],
+                task=quoting.task_of(row),
                 unit=None,
                 period=row.period,
                 days=row.days,
                 owing_units=tuple(row.owing_units),
-                late=row.late or row.slot < now.date(),
+                late=row.kind != ReminderKind.REJECTED and (row.late or row.slot < now.date()),
+                detail=notices.get(row.id, ("", ""))[0],
+                detail_by=notices.get(row.id, ("", ""))[1],
             )
             for row in rows
             if row.kind != ReminderKind.PLAN_ENDED
@@ -352,12 +363,14 @@ def _older_of_same_subject(rows: list[OutboxItem]) -> set[int]:
     """Ids of rows superseded by a newer row about the same assignment (or task, and kind)."""
     newest: dict[tuple[object, ...], OutboxItem] = {}
     for row in rows:
+        if row.kind == ReminderKind.REJECTED:
+            continue  # a notice is news of its own: never superseded, never superseding
         subject = (row.assignment_id,) if row.assignment_id else (row.task_id, row.kind)
         kept = newest.get(subject)
         if kept is None or (row.slot, row.id) > (kept.slot, kept.id):
             newest[subject] = row
     keep = {row.id for row in newest.values()}
-    return {row.id for row in rows if row.id not in keep}
+    return {row.id for row in rows if row.id not in keep and row.kind != ReminderKind.REJECTED}
 
 
 @dataclass(frozen=True)
@@ -366,6 +379,16 @@ class _Quoting:
 
     tasks: Mapping[int, TaskInfo]
     digests: DigestBook = field(default_factory=DigestBook)
+    #: Units whose date the Office extended alone: their reminders quote their own date.
+    extended: Mapping[int, date] = field(default_factory=dict)
+
+    def task_of(self, row: OutboxItem) -> TaskInfo:
+        task = self.tasks[row.task_id]
+        due = self.extended.get(row.assignment_id) if row.assignment_id else None
+        if due is None or not task.schedule.has_date:
+            return task
+        original = task.original_due or task.schedule.due
+        return replace(task, schedule=replace(task.schedule, due=due), original_due=original)
 
 
 def address(reminders: list[DueReminder], recipients: Recipients) -> list[outbox.Addressed]:

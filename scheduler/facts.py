@@ -6,7 +6,8 @@ Columns, not ORM objects: a tick over 100,000 assignments must stay well under a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Role, Schedule
 from bot.domain.plans import address
-from bot.services.plans import followed_plans, plan_bounds, task_schedule
+from bot.services.plans import followed_plans, original_schedule, plan_bounds, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 from scheduler.closing import EndedPlan
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
@@ -35,6 +36,8 @@ class TaskInfo:
     plan_key: str = ""
     plan_number: str = ""
     address: str = ""  # `6`, or `187.6` while several plans are followed
+    #: The due date before the Office extended it (None: not extended); `schedule` has the new.
+    original_due: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ async def _task_infos(session: AsyncSession, plans: list[Plan]) -> dict[int, Tas
             plan_key=by_id[t.plan_id].key,
             plan_number=by_id[t.plan_id].number,
             address=address(by_id[t.plan_id].key, t.no, several_plans=several),
+            original_due=original_schedule(t).due if t.due_extended is not None else None,
         )
         for t in rows
     }
@@ -91,11 +95,17 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
     tasks = await _task_infos(session, plans)
     rows = await session.execute(
         select(
-            Assignment.id, Assignment.task_id, Assignment.role, Unit.name, Assignment.snoozed_until
+            Assignment.id,
+            Assignment.task_id,
+            Assignment.role,
+            Unit.name,
+            Assignment.snoozed_until,
+            Assignment.due_extended,
         )
         .join(Unit, Unit.id == Assignment.unit_id)
         .where(Assignment.task_id.in_(list(tasks)), Assignment.active.is_(True))
     )
+    own = _OwnSchedules()
     assignments = [
         AssignmentFacts(
             assignment_id=assignment_id,
@@ -103,13 +113,15 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
             task_no=tasks[task_id].no,
             unit=unit,
             role=_ROLES[role],
-            schedule=tasks[task_id].schedule,
+            schedule=tasks[task_id].schedule
+            if extended is None
+            else own.of(tasks[task_id].schedule, task_id, extended),
             plan_start=bounds[tasks[task_id].plan_id][0],
             plan_end=bounds[tasks[task_id].plan_id][1],
             snoozed_until=snoozed_until,
             plan_imported=imported[tasks[task_id].plan_id],
         )
-        for assignment_id, task_id, role, unit, snoozed_until in rows
+        for assignment_id, task_id, role, unit, snoozed_until, extended in rows
     ]
     confirmation_rows = await session.execute(
         select(Confirmation.assignment_id, Confirmation.period, Confirmation.confirmed_on)
@@ -128,6 +140,35 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
         if task_ids[plan.id]
     ]
     return PlanFacts(tasks, assignments, confirmations, spans)
+
+
+class _OwnSchedules:
+    """The schedules of units whose date the Office extended for them alone (`/giahan N … @UNIT`).
+
+    The policy times an assignment by its own schedule when it is not its task's object, so the
+    units of one extension share one object, and a task's other units keep the task's.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[int, date], Schedule] = {}
+
+    def of(self, schedule: Schedule, task_id: int, due: date) -> Schedule:
+        if not schedule.has_date:
+            return schedule
+        made = self._made.get((task_id, due))
+        if made is None:
+            made = self._made[(task_id, due)] = replace(schedule, due=due)
+        return made
+
+
+async def load_extended_dues(session: AsyncSession) -> dict[int, date]:
+    """Assignment → its own extended due date, for the few units the Office extended alone."""
+    rows = await session.execute(
+        select(Assignment.id, Assignment.due_extended).where(
+            Assignment.due_extended.is_not(None), Assignment.active.is_(True)
+        )
+    )
+    return {assignment_id: due for assignment_id, due in rows}
 
 
 @dataclass

@@ -31,6 +31,9 @@ class ReminderItem:
     days: int
     owing_units: tuple[str, ...]
     late: bool
+    #: A rejection notice: the reason and who sent the confirmation back.
+    detail: str = ""
+    detail_by: str = ""
 
 
 def compose(
@@ -121,6 +124,7 @@ def _urgency(item: ReminderItem) -> tuple[int, str, int]:
 
 
 _KIND_ORDER = [
+    ReminderKind.REJECTED,
     ReminderKind.ESCALATION,
     ReminderKind.OVERDUE,
     ReminderKind.DUE_TODAY,
@@ -135,6 +139,7 @@ _OVERSIGHT_KINDS = (ReminderKind.ESCALATION, ReminderKind.NEEDS_DEADLINE)
 #: to set, a note about a plan) is for the Office to act on by command.
 OWED_KINDS = frozenset(
     {
+        ReminderKind.REJECTED,
         ReminderKind.OVERDUE,
         ReminderKind.DUE_TODAY,
         ReminderKind.UPCOMING,
@@ -163,6 +168,15 @@ def _task_block(items: list[ReminderItem], today: date, tr: Translator) -> str:
     )
     when = when_line_for(task.when, task.schedule, period, tr)
     lines = [f"{shown}. {shorten(task.content, 120)}", f"   {when} — {happening}"]
+    if task.original_due is not None and task.schedule.due is not None:
+        lines.append(
+            "   "
+            + _(
+                "Original deadline {original} · extended to {due}",
+                original=chat_date(task.original_due),
+                due=chat_date(task.schedule.due),
+            )
+        )
     if not owed:
         for item in items:
             if item.kind is ReminderKind.ESCALATION:
@@ -180,6 +194,13 @@ def _what_happens(item: ReminderItem, tr: Translator, today: date, due: date | N
     """What the reminder says, counted from the day it goes out (it may go out late)."""
     _ = tr.gettext
     kind = item.kind
+    if kind is ReminderKind.REJECTED:
+        return _(
+            "Your unit's confirmation was sent back by {by}: “{reason}”. Please complete what "
+            "is missing and confirm again.",
+            by=item.detail_by or "?",
+            reason=item.detail,
+        )
     days_left = (due - today).days if due is not None else item.days
     if kind in (ReminderKind.UPCOMING, ReminderKind.DUE_TODAY) and days_left > 0:
         return tr.ngettext("{count} day left", "{count} days left", days_left)

@@ -245,6 +245,28 @@ async def confirmed_since_queued(session: AsyncSession, rows: list[OutboxItem]) 
     return {row_id for row_id, a, p in keyed if (a, p) in found or a in inactive}
 
 
+async def notice_details(
+    session: AsyncSession, rows: list[OutboxItem]
+) -> dict[int, tuple[str, str]]:
+    """Row id → (reason, who) of the rows that are notices about a confirmation (a rejection)."""
+    ids = {row.confirmation_id for row in rows if row.confirmation_id is not None}
+    if not ids:
+        return {}
+    found = {
+        confirmation_id: (reason or "", by or "")
+        for confirmation_id, reason, by in await session.execute(
+            select(Confirmation.id, Confirmation.reject_reason, Confirmation.rejected_by).where(
+                Confirmation.id.in_(ids)
+            )
+        )
+    }
+    return {
+        row.id: found[row.confirmation_id]
+        for row in rows
+        if row.confirmation_id is not None and row.confirmation_id in found
+    }
+
+
 async def mark(
     session: AsyncSession,
     ids: list[int],

@@ -92,6 +92,9 @@ class ReminderKind(StrEnum):
     NEEDS_DEADLINE = "needs_deadline"
     PLAN_ENDED = "plan_ended"  # the plan's closing summary to the Office (scheduler/closing.py)
     DIGEST = "digest"  # the Office's weekly digest of one plan (see `plan_digests`)
+    #: Not a reminder the policy plans: the notice that the Office or Ban ISO sent a unit's
+    #: confirmation back (bot.services.notices), sent through the outbox like a reminder.
+    REJECTED = "rejected"
 
 
 class Audience(StrEnum):
@@ -170,8 +173,11 @@ def plan_reminders(
 
     `now` and `since` are compared in Asia/Ho_Chi_Minh whatever the server's zone (a naive value
     is taken as local). `since` is the `now` of the previous tick that ran in send hours (one
-    that could send); without it nothing is skipped. Assignments of one task share its schedule,
-    plan dates and import day (the first one's are used); `snoozed_until` is each one's own.
+    that could send); without it nothing is skipped. Assignments of one task share its plan
+    dates and import day (the first one's are used); `snoozed_until` is each one's own. They
+    share its schedule too, unless the Office extended one unit's date: assignments whose
+    `schedule` is not the first one's object are timed by their own (grouped by schedule, each
+    group with its own reminders and escalation), so the common case costs one identity check.
     """
     local_now = as_local(now)
     today = local_now.date()
@@ -187,7 +193,12 @@ def plan_reminders(
     confirmed = _confirmed_by_assignment(confirmations, today)
     out = PolicyResult([], [])
     for facts in _by_task(assignments).values():
-        _plan_task(facts, confirmed, calendar, settings, tick, out)
+        schedule = facts[0].schedule
+        if all(fact.schedule is schedule for fact in facts):
+            _plan_task(facts, confirmed, calendar, settings, tick, out)
+        else:
+            for group in _by_schedule(facts):
+                _plan_task(group, confirmed, calendar, settings, tick, out)
     return out
 
 
@@ -721,6 +732,14 @@ def _by_task(assignments: Sequence[AssignmentFacts]) -> dict[int, list[Assignmen
         else:
             group.append(fact)
     return groups
+
+
+def _by_schedule(facts: list[AssignmentFacts]) -> list[list[AssignmentFacts]]:
+    """Split one task's assignments by schedule (a unit's extended date is its own)."""
+    groups: dict[Schedule, list[AssignmentFacts]] = {}
+    for fact in facts:
+        groups.setdefault(fact.schedule, []).append(fact)
+    return list(groups.values())
 
 
 def _confirmed_by_assignment(

@@ -577,7 +577,10 @@ async def test_five_wrong_codes_an_hour_then_even_a_valid_code_waits(world: Worl
 
 #: DESIGN's roles: the Office may do everything; Ban ISO and the leadership read everything;
 #: heads and members work on their own unit's tasks. Registration and help need no account.
-OFFICE_COMMANDS = {"deadline", "invite", "contacts", "revoke", "report"}
+OFFICE_COMMANDS = {"deadline", "extend", "invite", "contacts", "revoke", "report"}
+#: Checking what units confirmed is for the Office and Ban ISO, not the leadership.
+OFFICE_ISO_COMMANDS = {"verify", "reject"}
+OFFICE_AND_ISO_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở và Ban ISO."
 OVERSIGHT_COMMANDS = {"plans"}
 OVERSIGHT_ONLY = "Lệnh này dành cho Văn phòng Sở, Ban ISO và Lãnh đạo Sở."
 EVERYONE_REGISTERED = {"tasks", "done", "undo", "snooze", "status", "lang", "channel", "link"}
@@ -591,6 +594,9 @@ ARGS = {
     "snooze": "6",
     "status": "",
     "deadline": "10 15/12/2022",
+    "extend": "2 15/09/2022",
+    "verify": "6",
+    "reject": "6 @Ban ISO thiếu biên bản",
     "invite": "Thanh tra Sở member",
     "contacts": "",
     "revoke": "999",
@@ -604,7 +610,11 @@ ARGS = {
 
 def test_the_matrix_covers_every_command():
     assert set(HANDLERS) == (
-        OFFICE_COMMANDS | OVERSIGHT_COMMANDS | EVERYONE_REGISTERED | NO_ACCOUNT_NEEDED
+        OFFICE_COMMANDS
+        | OFFICE_ISO_COMMANDS
+        | OVERSIGHT_COMMANDS
+        | EVERYONE_REGISTERED
+        | NO_ACCOUNT_NEEDED
     )
     assert set(ARGS) == set(HANDLERS)
 
@@ -623,6 +633,9 @@ async def test_role_by_command_matrix(world: World, role: Role | None):
             assert OFFICE_ONLY not in text
         elif command in OFFICE_COMMANDS:
             assert (OFFICE_ONLY in text) is (role is not Role.OFFICE), (role, command, text)
+        elif command in OFFICE_ISO_COMMANDS:
+            allowed = role in (Role.OFFICE, Role.ISO)
+            assert (OFFICE_AND_ISO_ONLY in text) is not allowed, (role, command, text)
         elif command in OVERSIGHT_COMMANDS:
             sees_all = role in (Role.OFFICE, Role.ISO, Role.LEADER)
             assert (OVERSIGHT_ONLY in text) is not sees_all, (role, command, text)

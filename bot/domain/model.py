@@ -215,6 +215,9 @@ class StateKind(StrEnum):
     DONE_ON_TIME = "done_on_time"  # Hoàn thành đúng hạn
     DONE_LATE = "done_late"  # Hoàn thành quá hạn
     NO_DATE = "no_date"  # Chưa có hạn (as_regulated without a date, or unknown)
+    #: Chờ duyệt: confirmed, waiting for the Office or Ban ISO (`[workflow] verify = true`);
+    #: not done yet, but nobody owes anything until it is rejected.
+    AWAITING = "awaiting_verification"
 
     @property
     def is_done(self) -> bool:

@@ -13,7 +13,14 @@ from bot.domain.model import Schedule, ScheduleKind, State, StateKind
 from bot.domain.periods import Period, period_of
 
 # Open states from the most to the least urgent: a task shows its most urgent assignment.
-_OPEN_URGENCY = (StateKind.OVERDUE, StateKind.DUE_SOON, StateKind.NOT_DUE, StateKind.NO_DATE)
+# Waiting for verification comes last: the task waits on the Office, not on a unit.
+_OPEN_URGENCY = (
+    StateKind.OVERDUE,
+    StateKind.DUE_SOON,
+    StateKind.NOT_DUE,
+    StateKind.NO_DATE,
+    StateKind.AWAITING,
+)
 
 
 def due_date(schedule: Schedule, period: Period | None = None) -> date | None:
@@ -35,15 +42,19 @@ def assignment_state(
     *,
     due_soon_days: int = 7,
     period: Period | None = None,
+    awaiting: bool = False,
 ) -> State:
     """Return an assignment's state on `today`.
 
     For a recurring task `period` is the period asked about (default: the one holding `today`) and
-    `confirmed_on` is that period's confirmation.
+    `confirmed_on` is that period's confirmation. `awaiting`: the confirmation still waits for
+    verification (`[workflow] verify`), so the state is "Chờ duyệt" rather than done.
     """
     if period is None and schedule.kind is ScheduleKind.RECURRING and schedule.every is not None:
         period = period_of(schedule.every, today, schedule.month)
     due = due_date(schedule, period)
+    if confirmed_on is not None and awaiting:
+        return State(StateKind.AWAITING)
     if confirmed_on is not None:
         if due is None or confirmed_on <= due:
             return State(StateKind.DONE_ON_TIME)

@@ -1,10 +1,13 @@
-"""Confirming a task (`/done`), taking it back (`/undo`) and setting a missing deadline.
+"""Confirming a task (`/done`, several at once, a past period) and taking it back (`/undo`).
 
-A confirmation is never deleted: an undo marks it undone, so the audit trail shows both.
+A confirmation is never deleted: an undo or a rejection marks it undone, so the audit trail shows
+every step. The Office may confirm for a unit (`/done N @UNIT`): the row records who did it and
+from which unit.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,22 +16,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.channels.base import Attachment
-from bot.domain.model import Role, ScheduleKind
+from bot.domain.confirming import period_named, split_period
+from bot.domain.model import Role, Schedule, ScheduleKind
+from bot.domain.periods import Period
 from bot.domain.plans import TaskRef
+from bot.domain.unit_lookup import UnitIndex, UnitMatch
+from bot.domain.units import UnitCatalog
 from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
 from bot.services.errors import (
     AlreadyConfirmed,
-    DateOutOfRange,
-    NotAllowed,
     NothingToUndo,
-    NotRegularTask,
     NotYourTask,
+    OnBehalfNotAllowed,
+    PeriodNotFound,
+    UnknownUnit,
 )
-from bot.services.plans import plan_bounds, refresh_end, task_schedule
+from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
-from bot.services.status import current_period
-from bot.store.models import Assignment, Confirmation, Task, Unit
+from bot.services.status import current_period, recurring_span
+from bot.store.models import Assignment, Confirmation, Plan, Task, Unit
 
 MAX_NOTE_LENGTH = 1000
 
@@ -39,6 +46,13 @@ class Confirmed:
     unit: str
     period: str
     on: date
+    note: str = ""
+    #: The Office confirmed for the unit (`/done N @UNIT`).
+    on_behalf: bool = False
+    #: A period that had already ended (`/done 4 tháng 3`): counted late.
+    late: bool = False
+    #: `[workflow] verify`: the confirmation waits for the Office or Ban ISO.
+    awaiting: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,24 +63,60 @@ class Undone:
     confirmed_on: date
 
 
-@dataclass(frozen=True)
-class DeadlineSet:
-    task_no: str
-    due: date
-    previous: date | None
-
-
-async def _unit_assignment(
-    session: AsyncSession, task: Task, contact: ContactInfo, shown: str
-) -> Assignment:
+async def unit_assignment(session: AsyncSession, task: Task, unit: str, shown: str) -> Assignment:
     assignment = await session.scalar(
         select(Assignment)
         .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.task_id == task.id, Unit.name == contact.unit, Assignment.active)
+        .where(Assignment.task_id == task.id, Unit.name == unit, Assignment.active)
     )
     if assignment is None:
-        raise NotYourTask(shown, contact.unit)
+        raise NotYourTask(shown, unit)
     return assignment
+
+
+async def _task_units(session: AsyncSession, task: Task) -> list[str]:
+    return list(
+        await session.scalars(
+            select(Unit.name)
+            .join(Assignment, Assignment.unit_id == Unit.id)
+            .where(Assignment.task_id == task.id, Assignment.active.is_(True))
+            .order_by(Assignment.role, Assignment.id)
+        )
+    )
+
+
+async def named_unit(
+    session: AsyncSession, task: Task, words: str, catalog: UnitCatalog | None
+) -> tuple[str, str]:
+    """Read `@UNIT rest…`: the unit named (longest match) and the words after it.
+
+    The names that may be meant are the task's units and every unit the catalog knows, so a
+    unit with no part in the task is named as such rather than called unknown.
+    """
+    catalog = catalog or UnitCatalog()
+    names = [*await _task_units(session, task), *catalog.units]
+    if len(names) > _UNITS_IN_LOOP:
+        # A task of thousands of units takes a second to index: keep the event loop free.
+        found, near = await asyncio.to_thread(_lookup_unit, names, catalog, words)
+    else:
+        found, near = _lookup_unit(names, catalog, words)
+    if found is None:
+        typed = " ".join(words.lstrip("@").split()[:6])[:60]
+        raise UnknownUnit(typed, near)
+    return found.name, found.rest
+
+
+#: Up to this many names are matched in the event loop (a few milliseconds).
+_UNITS_IN_LOOP = 300
+
+
+def _lookup_unit(
+    names: list[str], catalog: UnitCatalog, words: str
+) -> tuple[UnitMatch | None, tuple[str, ...]]:
+    """The unit `words` begins with, or None and the names nearest to what was typed."""
+    index = UnitIndex(names, catalog)
+    found = index.match_prefix(words)
+    return found, (() if found is not None else index.closest(words))
 
 
 async def confirm(
@@ -78,11 +128,37 @@ async def confirm(
     today: date,
     note: str = "",
     attachment: Attachment | None = None,
+    catalog: UnitCatalog | None = None,
+    verify: bool = False,
 ) -> Confirmed:
+    """Record that a unit finished a task (this period, or the one `note` begins with).
+
+    `note` is what followed the task: an optional `@UNIT` (the Office, for a unit), an optional
+    period of a recurring task (`tháng 3`, `quý I/2022`), then the note itself.
+    """
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
-    assignment = await _unit_assignment(session, task, contact, shown)
-    period = current_period(task_schedule(task), today, plan)
+    schedule = task_schedule(task)
+    unit = contact.unit
+    period: Period | None = None
+    words = note.strip()
+    for _ in range(2):  # `@UNIT tháng 3 …` or `tháng 3 @UNIT …`
+        if words.startswith("@"):
+            unit, words = await named_unit(session, task, words, catalog)
+        elif schedule.kind is ScheduleKind.RECURRING and period is None:
+            span, rest = split_period(words)
+            if span is None:
+                break
+            period = _named_period(plan, schedule, span, today, shown)
+            words = rest
+        else:
+            break
+    on_behalf = unit != contact.unit
+    if on_behalf and contact.role is not Role.OFFICE:
+        raise OnBehalfNotAllowed(unit)
+    assignment = await unit_assignment(session, task, unit, shown)
+    if period is None:
+        period = current_period(schedule, today, plan)
     key = period.key if period else ""
     existing = await session.scalar(
         select(Confirmation).where(
@@ -93,6 +169,7 @@ async def confirm(
     )
     if existing is not None:
         raise AlreadyConfirmed(shown, existing.confirmed_at, existing.by_name, key)
+    text = words.strip()[:MAX_NOTE_LENGTH]
     session.add(
         Confirmation(
             assignment_id=assignment.id,
@@ -101,21 +178,48 @@ async def confirm(
             confirmed_on=today,
             by_contact_id=contact.contact_id,
             by_name=contact.name,
-            note=note.strip()[:MAX_NOTE_LENGTH],
+            by_unit=contact.unit,
+            on_behalf=on_behalf,
+            note=text,
             attachment_kind=attachment.kind if attachment else None,
             attachment_ref=attachment.file_ref if attachment else None,
             attachment_name=attachment.file_name if attachment else None,
         )
     )
-    await record(
-        session,
-        now,
-        _actor(contact),
-        "confirm",
-        f"{plan.number} #{task.no}",
-        {"unit": contact.unit, "period": key, "note": note.strip()[:MAX_NOTE_LENGTH]},
+    detail: dict[str, object] = {"unit": unit, "period": key, "note": text}
+    if on_behalf:
+        detail.update(on_behalf=True, by_unit=contact.unit)
+    await record(session, now, actor(contact), "confirm", f"{plan.number} #{task.no}", detail)
+    return Confirmed(
+        shown,
+        unit,
+        key,
+        today,
+        note=text,
+        on_behalf=on_behalf,
+        late=period is not None and today > period.end,
+        awaiting=verify,
     )
-    return Confirmed(shown, contact.unit, key, today)
+
+
+def _named_period(
+    plan: Plan, schedule: Schedule, span: tuple[int, int, int | None], today: date, shown: str
+) -> Period:
+    """The period `/done 4 tháng 3` names, which must have begun and lie in the task's span."""
+    every = schedule.every
+    assert every is not None
+    start, end = recurring_span(schedule, plan)
+    period = period_named(span, every, schedule.month, today)
+    if period is not None and span[2] is None and period.end < start:
+        # `quý IV` typed in August of the plan's first year means this year's, not last year's.
+        period = period_named((span[0], span[1], today.year), every, schedule.month, today)
+    if period is None:
+        raise PeriodNotFound(shown, str(every))
+    if period.start > today:
+        raise PeriodNotFound(shown, str(every), future=True)
+    if period.end < start or period.start > end:
+        raise PeriodNotFound(shown, str(every))
+    return period
 
 
 async def undo(
@@ -123,7 +227,7 @@ async def undo(
 ) -> Undone:
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
-    assignment = await _unit_assignment(session, task, contact, shown)
+    assignment = await unit_assignment(session, task, contact.unit, shown)
     latest = await session.scalar(
         select(Confirmation)
         .where(Confirmation.assignment_id == assignment.id, Confirmation.undone_at.is_(None))
@@ -136,40 +240,12 @@ async def undo(
     await record(
         session,
         now,
-        _actor(contact),
+        actor(contact),
         "undo",
         f"{plan.number} #{task.no}",
         {"unit": contact.unit, "period": latest.period, "confirmation_id": latest.id},
     )
     return Undone(shown, contact.unit, latest.period, latest.confirmed_on)
-
-
-async def set_deadline(
-    session: AsyncSession, contact: ContactInfo | None, ref: TaskRef, due: date, *, now: datetime
-) -> DeadlineSet:
-    """Give an as_regulated task its date (the Office's `/deadline N dd/mm/yyyy`)."""
-    if contact is not None and contact.role is not Role.OFFICE:
-        raise NotAllowed("deadline")
-    plan, task = await resolve_task(session, ref, contact)
-    shown = (await addressing(session)).of(plan, task.no)
-    if task_schedule(task).kind is not ScheduleKind.AS_REGULATED:
-        raise NotRegularTask(shown)
-    start, end = plan_bounds(plan)
-    if due < start or due > max(end, date(plan.year + 1, 12, 31)):
-        raise DateOutOfRange(due)
-    previous = task.deadline_set
-    task.deadline_set = due
-    await session.flush()
-    await refresh_end(session, plan)
-    await record(
-        session,
-        now,
-        _actor(contact) if contact else "cli",
-        "deadline",
-        f"{plan.number} #{task.no}",
-        {"due": due.isoformat(), "previous": previous.isoformat() if previous else None},
-    )
-    return DeadlineSet(shown, due, previous)
 
 
 async def task_with_units(session: AsyncSession, task_id: int) -> Task:
@@ -180,5 +256,5 @@ async def task_with_units(session: AsyncSession, task_id: int) -> Task:
     )
 
 
-def _actor(contact: ContactInfo) -> str:
+def actor(contact: ContactInfo) -> str:
     return f"{contact.channel}:{contact.user_id} {contact.name} ({contact.unit})"

@@ -117,3 +117,86 @@ class Throttled(ServiceError):
 @dataclass
 class UnknownContact(ServiceError):
     contact_id: int
+
+
+@dataclass
+class OnBehalfNotAllowed(ServiceError):
+    """A head or member typed `@UNIT` for a unit other than their own."""
+
+    unit: str
+
+
+@dataclass
+class UnitRequired(ServiceError):
+    """`/tuchoi N` without the `@UNIT` whose confirmation is sent back."""
+
+    action: str
+    no: str
+
+
+@dataclass
+class ReasonRequired(ServiceError):
+    """`/tuchoi N @UNIT` without the reason the unit must read."""
+
+    no: str
+    unit: str
+
+
+@dataclass
+class NothingToVerify(ServiceError):
+    no: str
+    unit: str | None
+
+
+@dataclass
+class NothingToReject(ServiceError):
+    no: str
+    unit: str
+
+
+@dataclass
+class NotDated(ServiceError):
+    """`/giahan` on a task with no due date to move (recurring, or no date yet)."""
+
+    no: str
+    recurring: bool
+
+
+@dataclass
+class AlreadyFinished(ServiceError):
+    """`/giahan` on a task (or a unit's part) that is already complete."""
+
+    no: str
+    unit: str | None
+
+
+@dataclass
+class DateBeforeStart(ServiceError):
+    value: date
+    start: date
+
+
+@dataclass
+class NotLater(ServiceError):
+    """An extension must move the due date later than it is now."""
+
+    no: str
+    value: date
+    due: date
+
+
+@dataclass
+class PeriodNotFound(ServiceError):
+    """`/xong 4 quý I` for a task confirmed by month, or a period not begun or outside the plan."""
+
+    no: str
+    every: str
+    future: bool = False
+
+
+@dataclass
+class InvalidDate(ServiceError):
+    """A date the Office typed that is no date (`31/02/2022`, `mai`)."""
+
+    value: str
+    command: str

@@ -14,8 +14,17 @@ from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
 from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
-from bot.services import addressing, confirmations, plans, registry, snooze, status
-from bot.services.errors import InvalidCode, NotYourTask
+from bot.services import (
+    addressing,
+    checks,
+    confirmations,
+    dates,
+    plans,
+    registry,
+    snooze,
+    status,
+)
+from bot.services.errors import InvalidCode, NotYourTask, ServiceError
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
 
@@ -110,6 +119,7 @@ class BotServices:
             self.today(),
             due_soon_days=self.due_soon_days,
             several_plans=several,
+            verify=self.config.workflow.verify,
         )
 
     async def is_plan_key(self, text: str) -> bool:
@@ -220,6 +230,64 @@ class BotServices:
                 today=self.today(),
                 note=note,
                 attachment=attachment,
+                catalog=self.catalog,
+                verify=self.config.workflow.verify,
+            )
+
+    async def confirm_many(
+        self,
+        contact: registry.ContactInfo,
+        refs: list[TaskRef],
+        attachment: Attachment | None = None,
+    ) -> list[tuple[TaskRef, confirmations.Confirmed | ServiceError]]:
+        """Confirm each task in its own transaction: one refusal leaves the others recorded."""
+        results: list[tuple[TaskRef, confirmations.Confirmed | ServiceError]] = []
+        for ref in refs:
+            try:
+                results.append((ref, await self.confirm(contact, ref, attachment=attachment)))
+            except ServiceError as error:
+                results.append((ref, error))
+        return results
+
+    async def verify(
+        self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
+    ) -> checks.Verified:
+        async with self.db.session() as session:
+            return await checks.verify(
+                session, contact, as_ref(ref), words, now=self.now(), catalog=self.catalog
+            )
+
+    async def reject(
+        self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
+    ) -> checks.Rejected:
+        async with self.db.session() as session:
+            return await checks.reject(
+                session,
+                contact,
+                as_ref(ref),
+                words,
+                now=self.now(),
+                today=self.today(),
+                catalog=self.catalog,
+            )
+
+    async def extend(
+        self,
+        contact: registry.ContactInfo | None,
+        ref: TaskRef | int,
+        date_text: str,
+        words: str = "",
+    ) -> dates.Extended:
+        async with self.db.session() as session:
+            return await dates.extend(
+                session,
+                contact,
+                as_ref(ref),
+                date_text,
+                words,
+                now=self.now(),
+                today=self.today(),
+                catalog=self.catalog,
             )
 
     async def undo(
@@ -229,11 +297,12 @@ class BotServices:
             return await confirmations.undo(session, contact, as_ref(ref), now=self.now())
 
     async def set_deadline(
-        self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date
-    ) -> confirmations.DeadlineSet:
+        self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date | str
+    ) -> dates.DeadlineSet:
+        """Set a task's missing date; `due` may be the text typed (`15/12`, `15-12-2022`)."""
         async with self.db.session() as session:
-            return await confirmations.set_deadline(
-                session, contact, as_ref(ref), due, now=self.now()
+            return await dates.set_deadline(
+                session, contact, as_ref(ref), due, now=self.now(), today=self.today()
             )
 
     async def snooze(

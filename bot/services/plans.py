@@ -8,7 +8,7 @@ Importing another number adds a plan and never touches the others.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -319,12 +319,20 @@ def state_of(plan: Plan, today: date) -> PlanState:
 
 async def refresh_end(session: AsyncSession, plan: Plan) -> None:
     """Recompute the end the plan's tasks reach (after a date was set or moved)."""
-    tasks = await session.scalars(
-        select(Task).where(Task.plan_id == plan.id, Task.removed.is_(False))
+    tasks = list(
+        await session.scalars(select(Task).where(Task.plan_id == plan.id, Task.removed.is_(False)))
     )
-    plan.end_derived = derive_end(
-        plan.issued, plan.year, plan.title, (task_schedule(task) for task in tasks)
+    # A unit's own extension reaches as far as the task's: the plan runs until it is due.
+    extended = await session.scalars(
+        select(Assignment.due_extended).where(
+            Assignment.task_id.in_([task.id for task in tasks]),
+            Assignment.active.is_(True),
+            Assignment.due_extended.is_not(None),
+        )
     )
+    schedules = [task_schedule(task) for task in tasks]
+    schedules += [Schedule.deadline(day) for day in extended]
+    plan.end_derived = derive_end(plan.issued, plan.year, plan.title, schedules)
 
 
 async def has_plan(session: AsyncSession) -> bool:
@@ -332,7 +340,16 @@ async def has_plan(session: AsyncSession) -> bool:
 
 
 def task_schedule(task: Task) -> Schedule:
-    """The schedule reminders and states use: a task the Office gave a date is a deadline."""
+    """The schedule reminders and states use: a task the Office gave a date is a deadline, and
+    one whose date the Office extended for every unit is due on the extended date."""
+    schedule = original_schedule(task)
+    if task.due_extended is not None and schedule.has_date:
+        return replace(schedule, due=task.due_extended)
+    return schedule
+
+
+def original_schedule(task: Task) -> Schedule:
+    """The schedule before any extension: the plan's own, or the date the Office set."""
     schedule = Schedule.from_json(task.schedule)
     no_date = (ScheduleKind.AS_REGULATED, ScheduleKind.UNKNOWN)
     if schedule.kind in no_date and task.deadline_set is not None:

@@ -7,10 +7,10 @@ never disagree.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -18,7 +18,7 @@ from bot.domain.model import AssignmentRole, Schedule, ScheduleKind, State, Stat
 from bot.domain.periods import Period, period_of, periods_between
 from bot.domain.plans import PlanState, address
 from bot.domain.states import assignment_state, due_date, task_state
-from bot.services.plans import plan_bounds, state_of, task_schedule
+from bot.services.plans import original_schedule, plan_bounds, state_of, task_schedule
 from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
 
 
@@ -34,10 +34,29 @@ class AssignmentStatus:
     has_attachment: bool
     #: The last day the unit's reminders are held (`/hoanlai`), while a snooze still runs.
     snoozed_until: date | None = None
+    #: This unit's own due date when the Office extended it for this unit only.
+    due: date | None = None
+    extension_reason: str = ""
+    #: The confirmer's unit, and whether they confirmed for this unit (the Office, `@UNIT`).
+    by_unit: str | None = None
+    on_behalf: bool = False
+    #: True: checked by the Office or Ban ISO; False: not yet (or sent back); None: never
+    #: confirmed.
+    verified: bool | None = None
+    verified_by: str | None = None
+    #: The last confirmation sent back, while no new one stands: the reason, who, when.
+    rejected_reason: str | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None
 
     @property
     def done(self) -> bool:
         return self.state.kind.is_done
+
+    @property
+    def reported(self) -> bool:
+        """Done, or confirmed and waiting for verification: the unit owes nothing now."""
+        return self.done or self.state.kind is StateKind.AWAITING
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +76,9 @@ class TaskStatus:
     state: State
     assignments: tuple[AssignmentStatus, ...]
     missed_periods: int
+    #: The due date before the Office extended it for every unit (None: not extended).
+    original_due: date | None = None
+    extension_reason: str = ""
 
     @property
     def leads(self) -> tuple[AssignmentStatus, ...]:
@@ -64,7 +86,7 @@ class TaskStatus:
 
     @property
     def owing(self) -> tuple[str, ...]:
-        return tuple(a.unit for a in self.leads if not a.done)
+        return tuple(a.unit for a in self.leads if not a.reported)
 
     @property
     def done_count(self) -> int:
@@ -129,11 +151,11 @@ def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None
     """The period a recurring task is in today, held inside the plan's span and its own."""
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return None
-    start, end = _recurring_span(schedule, plan)
+    start, end = recurring_span(schedule, plan)
     return period_of(schedule.every, min(max(today, start), end), schedule.month)
 
 
-def _recurring_span(schedule: Schedule, plan: Plan) -> tuple[date, date]:
+def recurring_span(schedule: Schedule, plan: Plan) -> tuple[date, date]:
     start, end = plan_bounds(plan)
     if schedule.start is not None:
         start = max(start, schedule.start)
@@ -149,8 +171,12 @@ async def plan_status(
     *,
     due_soon_days: int = 7,
     several_plans: bool = False,
+    verify: bool = False,
 ) -> PlanStatus:
-    """One plan's status on `today`; `several_plans` decides how task addresses are shown."""
+    """One plan's status on `today`; `several_plans` decides how task addresses are shown.
+
+    With `verify` (`[workflow] verify`) an unverified confirmation is "Chờ duyệt", not done.
+    """
     tasks = list(
         await session.scalars(
             select(Task)
@@ -160,9 +186,18 @@ async def plan_status(
         )
     )
     assignment_ids = [a.id for t in tasks for a in t.assignments if a.active]
-    confirmations = await _active_confirmations(session, assignment_ids)
+    confirmations, rejected = await _active_confirmations(session, assignment_ids)
     statuses = tuple(
-        _task_status(plan, task, confirmations, today, due_soon_days, several_plans)
+        _task_status(
+            plan,
+            task,
+            confirmations,
+            today,
+            due_soon_days,
+            several_plans,
+            rejected=rejected,
+            verify=verify,
+        )
         for task in tasks
     )
     start, end = plan_bounds(plan)
@@ -211,19 +246,28 @@ def _running_snooze(until: date | None, today: date) -> date | None:
 
 async def _active_confirmations(
     session: AsyncSession, assignment_ids: list[int]
-) -> dict[tuple[int, str], Confirmation]:
-    """The standing confirmation of each (assignment, period); the latest wins."""
+) -> tuple[dict[tuple[int, str], Confirmation], dict[tuple[int, str], Confirmation]]:
+    """The standing confirmation of each (assignment, period), the latest winning; and the
+    latest rejected one of each (shown while no new confirmation stands)."""
     found: dict[tuple[int, str], Confirmation] = {}
+    rejected: dict[tuple[int, str], Confirmation] = {}
     for chunk_start in range(0, len(assignment_ids), 500):
         chunk = assignment_ids[chunk_start : chunk_start + 500]
         rows = await session.scalars(
             select(Confirmation)
-            .where(Confirmation.assignment_id.in_(chunk), Confirmation.undone_at.is_(None))
-            .order_by(Confirmation.confirmed_at)
+            .where(
+                Confirmation.assignment_id.in_(chunk),
+                or_(Confirmation.undone_at.is_(None), Confirmation.rejected_at.is_not(None)),
+            )
+            .order_by(Confirmation.confirmed_at, Confirmation.id)
         )
         for row in rows:
-            found[(row.assignment_id, row.period)] = row
-    return found
+            key = (row.assignment_id, row.period)
+            if row.undone_at is None:
+                found[key] = row
+            else:
+                rejected[key] = row
+    return found, rejected
 
 
 def _task_status(
@@ -233,6 +277,9 @@ def _task_status(
     today: date,
     due_soon_days: int,
     several_plans: bool,
+    *,
+    rejected: dict[tuple[int, str], Confirmation] | None = None,
+    verify: bool = False,
 ) -> TaskStatus:
     schedule = task_schedule(task)
     period = current_period(schedule, today, plan)
@@ -242,13 +289,16 @@ def _task_status(
         (a for a in task.assignments if a.active), key=lambda a: (a.role != "lead", a.id)
     ):
         confirmation = confirmations.get((assignment.id, key))
+        own = _own_schedule(schedule, assignment)
         state = assignment_state(
-            schedule,
+            own,
             confirmation.confirmed_on if confirmation else None,
             today,
             due_soon_days=due_soon_days,
             period=period,
+            awaiting=verify and confirmation is not None and confirmation.verified_at is None,
         )
+        sent_back = None if confirmation else (rejected or {}).get((assignment.id, key))
         rows.append(
             AssignmentStatus(
                 assignment_id=assignment.id,
@@ -260,10 +310,20 @@ def _task_status(
                 note=(confirmation.note or None) if confirmation else None,
                 has_attachment=bool(confirmation and confirmation.attachment_ref),
                 snoozed_until=_running_snooze(assignment.snoozed_until, today),
+                due=own.due if own is not schedule else None,
+                extension_reason=assignment.extension_reason or "" if own is not schedule else "",
+                by_unit=confirmation.by_unit if confirmation else None,
+                on_behalf=bool(confirmation and confirmation.on_behalf),
+                verified=_verified(confirmation, sent_back),
+                verified_by=confirmation.verified_by if confirmation else None,
+                rejected_reason=sent_back.reject_reason if sent_back else None,
+                rejected_by=sent_back.rejected_by if sent_back else None,
+                rejected_at=sent_back.rejected_at if sent_back else None,
             )
         )
     lead_states = [r.state for r in rows if r.role is AssignmentRole.LEAD]
     state = task_state(lead_states) if lead_states else State(StateKind.NO_DATE)
+    extended = task.due_extended is not None and schedule.due == task.due_extended
     return TaskStatus(
         task_id=task.id,
         no=task.no,
@@ -280,7 +340,22 @@ def _task_status(
         state=state,
         assignments=tuple(rows),
         missed_periods=_missed_periods(plan, task, schedule, confirmations, today),
+        original_due=original_schedule(task).due if extended else None,
+        extension_reason=(task.extension_reason or "") if extended else "",
     )
+
+
+def _own_schedule(schedule: Schedule, assignment: Assignment) -> Schedule:
+    """The schedule of one unit's part: the task's, or its own extended date."""
+    if assignment.due_extended is None or not schedule.has_date:
+        return schedule
+    return replace(schedule, due=assignment.due_extended)
+
+
+def _verified(confirmation: Confirmation | None, sent_back: Confirmation | None) -> bool | None:
+    if confirmation is not None:
+        return confirmation.verified_at is not None
+    return False if sent_back is not None else None
 
 
 def _missed_periods(
@@ -293,7 +368,7 @@ def _missed_periods(
     """Lead unit-periods that ended before today with no confirmation (recurring tasks only)."""
     if schedule.kind is not ScheduleKind.RECURRING or schedule.every is None:
         return 0
-    start, end = _recurring_span(schedule, plan)
+    start, end = recurring_span(schedule, plan)
     periods = periods_between(schedule.every, start, min(end, today), schedule.month)
     ended = [p for p in periods if p.end < today]
     leads = [a.id for a in task.assignments if a.active and a.role == AssignmentRole.LEAD]

@@ -122,6 +122,10 @@ class Task(Base):
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: The date the Office set for an as_regulated task (`/deadline N dd/mm/yyyy`).
     deadline_set: Mapped[date | None] = mapped_column(Date)
+    #: The Office moved the due date for every unit (`/giahan N dd/mm/yyyy`); the plan's own
+    #: date (or `deadline_set`) is kept as the original.
+    due_extended: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
@@ -163,6 +167,10 @@ class Assignment(Base):
     #: The unit asked for quiet (`/hoanlai`): its reminders of this task are held through this
     #: day. The due date, the escalation and the Office's digest do not move.
     snoozed_until: Mapped[date | None] = mapped_column(Date)
+    #: The Office moved this unit's due date only (`/giahan N dd/mm/yyyy @UNIT`); it wins over
+    #: the task's date, original or extended.
+    due_extended: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
@@ -237,7 +245,11 @@ class FailedAttempt(Base):
 
 
 class Confirmation(Base):
-    """ "Unit U finished task N (for period P)": who, when, the note and the evidence."""
+    """ "Unit U finished task N (for period P)": who, when, the note and the evidence.
+
+    Never deleted: `undone_at` is set when it stops counting, because the unit took it back
+    (`/huy`) or the Office or Ban ISO rejected it (`rejected_at`, with the reason).
+    """
 
     __tablename__ = "confirmations"
     __table_args__ = (Index("ix_confirmations_assignment", "assignment_id", "period"),)
@@ -255,6 +267,15 @@ class Confirmation(Base):
     attachment_name: Mapped[str | None] = mapped_column(BoundedString(255))
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(BoundedString(255))
+    #: The unit of the person who confirmed; another unit than the assignment's when the Office
+    #: confirmed on the unit's behalf (`/xong N @UNIT`), and then `on_behalf` is set.
+    by_unit: Mapped[str | None] = mapped_column(BoundedString(255))
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by: Mapped[str | None] = mapped_column(BoundedString(255))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejected_by: Mapped[str | None] = mapped_column(BoundedString(255))
+    reject_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class EvidenceFile(Base):
@@ -312,6 +333,8 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: A notice about one confirmation (its rejection): the reason is read from it when sent.
+    confirmation_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):
