@@ -17,6 +17,7 @@ from bot.services.facade import BotServices
 from handlers import HANDLERS
 from handlers.base import CommandContext
 from handlers.errors import explain
+from handlers.evidence import keep_evidence
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,10 @@ class Dispatcher:
             return Reply(_("Only the Office may do this. Type /help to see your commands."))
         context = CommandContext(self.services, message, command, contact, tr)
         try:
-            return await spec.handler(context)
+            reply = await spec.handler(context)
         except ServiceError as error:
             return Reply(explain(error, tr))
+        if message.attachment is not None:
+            # After the handler: the confirmation is stored whatever becomes of the file.
+            reply = await keep_evidence(self.services, message, command.args, reply, tr)
+        return reply

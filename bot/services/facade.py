@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.channels.base import Attachment, Sender
+from bot.channels.base import Attachment, FileSource, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
 from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
-from bot.services import addressing, confirmations, plans, registry, status
-from bot.services.errors import InvalidCode, NotYourTask
+from bot.services import addressing, confirmations, evidence, plans, registry, status
+from bot.services.errors import InvalidCode, NotYourTask, UnknownUnit
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
+from bot.store.models import Task
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +38,8 @@ class BotServices:
     clock: Clock
     config: Config
     catalog: UnitCatalog
+    #: Channels that can fetch the files people send (evidence), by channel name.
+    file_sources: dict[str, FileSource] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -239,3 +242,63 @@ class BotServices:
             return await confirmations.set_deadline(
                 session, contact, as_ref(ref), due, now=self.now()
             )
+
+    # ---- evidence --------------------------------------------------------------------------
+
+    @property
+    def storage(self) -> evidence.Storage:
+        return evidence.Storage(self.config.storage_dir)
+
+    async def keep_evidence(self, channel: str, attachment: Attachment) -> evidence.Kept:
+        """Download the file a just-stored confirmation carries into `[storage] dir`."""
+        return await evidence.keep(
+            self.db.session,
+            self.file_sources.get(channel),
+            channel,
+            attachment,
+            self.storage,
+            now=self.now(),
+        )
+
+    async def evidence(
+        self, contact: registry.ContactInfo, ref: TaskRef | int, unit: str | None = None
+    ) -> evidence.TaskEvidence:
+        """The evidence files of a task (of one unit), failed downloads tried once more.
+
+        The Office, Ban ISO and the leadership see every unit's; a head or member their own.
+        """
+        async with self.db.session() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            shown = (await addressing.addressing(session)).of(plan, task.no)
+            units = await evidence.task_units(session, task)
+            chosen = self._evidence_unit(contact, shown, units, unit)
+            items = await evidence.evidence_of_task(session, task, chosen)
+            key, no = plan.key, task.no
+        if await evidence.retry(self.db.session, self.file_sources, items, self.storage, key, no):
+            async with self.db.session() as session:
+                task = await session.get(Task, task.id)
+                items = await evidence.evidence_of_task(session, task, chosen)
+        return evidence.TaskEvidence(shown, chosen, tuple(items))
+
+    def _evidence_unit(
+        self,
+        contact: registry.ContactInfo,
+        shown: str,
+        units: list[str],
+        wanted: str | None,
+    ) -> str | None:
+        oversight = contact.role in (Role.OFFICE, Role.ISO, Role.LEADER)
+        if wanted is not None:
+            found, suggestions = evidence.match_unit(self.catalog, wanted, units)
+            if found is None:
+                raise UnknownUnit(wanted.lstrip("@"), suggestions)
+            if not oversight and found != contact.unit:
+                raise evidence.OwnUnitOnly(shown, contact.unit)
+            return found
+        if oversight:
+            return None
+        if contact.unit not in units:
+            raise NotYourTask(shown, contact.unit)
+        return contact.unit
