@@ -196,3 +196,49 @@ async def test_bad_evidence_commands_get_the_right_form(chat: Chat) -> None:
     assert "Ban ISO Sở" in unknown
     assert "99" in await office.says("/minhchung 99")
     assert "Phòng Giáo dục Trung học" in await member.says("/minhchung 1")
+
+
+class BytesSource:
+    """A channel's file store in memory: our own FileSource interface, nothing of PTB."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+
+    async def download(self, file_ref: str, dest: Path, *, max_bytes: int) -> int:
+        dest.write_bytes(self.files[file_ref])  # noqa: ASYNC240 - a few bytes in a test
+        return len(self.files[file_ref])
+
+
+async def test_the_reports_name_and_link_the_evidence(
+    chat: Chat, services: BotServices, tmp_path: Path
+) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    services.config = replace(services.config, storage_dir=tmp_path / "files")
+    content = b"bien ban hop ban ISO"
+    services.file_sources["console"] = BytesSource({"ref-1": content})
+    head = await chat.registered("h1", "Ban ISO Sở", Role.HEAD, name="Trần Thị Hoa")
+    await head.says("/xong 6", Attachment("document", "ref-1", "bien-ban.pdf"))
+
+    sheet_path = await services.write_report("xlsx", tmp_path / "theo-doi.xlsx", "vi")
+    workbook = load_workbook(sheet_path)
+    files = workbook["Tệp minh chứng"]
+    header = [cell.value for cell in files[5]]
+    assert header == [
+        "TT", "Đơn vị", "Kỳ", "Tệp", "Dung lượng (byte)", "SHA-256", "Nhận lúc", "Người gửi"
+    ]  # fmt: skip
+    row = [cell.value for cell in files[6]]
+    assert row[:6] == [
+        6, "Ban ISO Sở", None, "bien-ban.pdf", len(content), hashlib.sha256(content).hexdigest()
+    ]  # fmt: skip
+    assert files.cell(6, 4).hyperlink.target == "files/187/6/Ban_ISO_Sở/bien-ban.pdf"
+    assert (tmp_path / files.cell(6, 4).hyperlink.target).read_bytes() == content
+    main = workbook.worksheets[0]
+    linked = [c for r in main.iter_rows(min_row=6) for c in r if c.value == "bien-ban.pdf"]
+    assert [c.hyperlink.target for c in linked] == ["files/187/6/Ban_ISO_Sở/bien-ban.pdf"]
+
+    docx_path = await services.write_report("docx", tmp_path / "bao-cao.docx", "vi")
+    text = [p.text for p in Document(str(docx_path)).paragraphs]
+    at = text.index("- Tệp minh chứng:")
+    assert text[at + 1] == "+ Ban ISO Sở: bien-ban.pdf"

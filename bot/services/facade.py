@@ -148,6 +148,7 @@ class BotServices:
                 agency=self.config.agency,
                 due_soon_days=self.due_soon_days,
                 status=current,
+                storage_dir=self.config.storage_dir,
             )
 
     async def write_report(
