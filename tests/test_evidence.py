@@ -15,8 +15,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.channels.base import Attachment
+from bot.channels.base import Attachment, DownloadError, FileTooLarge
 from bot.channels.telegram import TelegramChannel
+from bot.config import Config, ConfigError, load_config
 from bot.domain.model import Role
 from bot.services import evidence
 from bot.services.facade import BotServices
@@ -242,3 +243,80 @@ async def test_the_reports_name_and_link_the_evidence(
     text = [p.text for p in Document(str(docx_path)).paragraphs]
     at = text.index("- Tệp minh chứng:")
     assert text[at + 1] == "+ Ban ISO Sở: bien-ban.pdf"
+
+
+class FlakySource(BytesSource):
+    """Fails the first `failures` downloads, as a network blip would."""
+
+    def __init__(self, files: dict[str, bytes], failures: int) -> None:
+        super().__init__(files)
+        self.failures = failures
+
+    async def download(self, file_ref: str, dest: Path, *, max_bytes: int) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise DownloadError("Timed out")
+        return await super().download(file_ref, dest, max_bytes=max_bytes)
+
+
+async def test_a_failed_download_keeps_the_confirmation_and_is_tried_again(
+    chat: Chat, services: BotServices, tmp_path: Path
+) -> None:
+    folder = tmp_path / "files"
+    services.config = replace(services.config, storage_dir=folder)
+    services.file_sources["console"] = FlakySource({"ref-9": b"scan"}, failures=1)
+    head = await chat.registered("h1", "Ban ISO Sở", Role.HEAD, name="Hoa")
+
+    reply = await head.says("/xong 6", Attachment("photo", "ref-9"))
+    assert reply.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6")
+    assert (
+        "Chưa tải được tệp về lúc này; việc xác nhận vẫn được ghi nhận và bot sẽ thử tải lại "
+        "tệp (/minhchung 6)."
+    ) in reply
+    [row] = await evidence_rows(services)
+    assert (row.path, row.error) == (None, "Timed out")
+
+    listed = await head.says("/minhchung 6")  # tries again, and this time it comes
+    assert "• Ban ISO Sở — photo-1.jpg, 4 B, " in listed
+    assert "chưa tải về" not in listed
+    [row] = await evidence_rows(services)
+    assert (row.path, row.error, row.size) == ("187/6/Ban_ISO_Sở/photo-1.jpg", None, 4)
+    assert row.sha256 == hashlib.sha256(b"scan").hexdigest()
+    assert files_under(folder) == [folder / row.path]
+
+
+def test_storage_dir_is_read_from_the_config_next_to_it(tmp_path: Path) -> None:
+    config_file = tmp_path / "config.toml"
+    assert Config().storage_dir == Path("files")
+    config_file.write_text('[storage]\ndir = "minh-chung"\n', encoding="utf-8")
+    assert load_config(config_file, {}).storage_dir == tmp_path / "minh-chung"
+    config_file.write_text('[storage]\nfolder = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown key \[storage\] folder"):
+        load_config(config_file, {})
+
+
+async def test_zalo_fetches_a_photo_by_its_address_within_the_limit(tmp_path: Path) -> None:
+    import httpx
+
+    from bot.channels.zalo import ZaloChannel
+    from bot.channels.zalo_client import ZaloBotClient
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/big.jpg":
+            return httpx.Response(200, content=b"x" * 2048)
+        if request.url.path == "/gone.jpg":
+            return httpx.Response(404)
+        return httpx.Response(200, content=b"jpeg")
+
+    client = ZaloBotClient("1:zalo-token", transport=httpx.MockTransport(serve))
+    zalo = ZaloChannel(client)
+    dest = tmp_path / "photo"
+    assert await zalo.download("https://cdn.example/a.jpg", dest, max_bytes=100) == 4
+    assert dest.read_bytes() == b"jpeg"
+    with pytest.raises(FileTooLarge):
+        await zalo.download("https://cdn.example/big.jpg", tmp_path / "big", max_bytes=100)
+    with pytest.raises(DownloadError):
+        await zalo.download("https://cdn.example/gone.jpg", tmp_path / "gone", max_bytes=100)
+    with pytest.raises(DownloadError):
+        await zalo.download("not-an-address", tmp_path / "none", max_bytes=100)
+    await client.aclose()

@@ -189,16 +189,19 @@ async def fetch(
     """Download into a temporary file: (path, size, sha256, error); the caller removes it."""
     if source is None:
         return None, None, None, NO_DOWNLOAD
-    temporary = storage.incoming()
+    try:
+        temporary = await asyncio.to_thread(storage.incoming)
+    except OSError as exc:
+        return None, None, None, f"storage: {exc.strerror or exc}"
     try:
         size = await source.download(file_ref, temporary, max_bytes=MAX_BYTES)
+        digest = await asyncio.to_thread(_sha256, temporary)
     except FileTooLarge as exc:
         temporary.unlink(missing_ok=True)
         return None, exc.size, None, TOO_LARGE
-    except DownloadError as exc:
+    except (DownloadError, OSError) as exc:
         temporary.unlink(missing_ok=True)
         return None, None, None, str(exc)[:500] or "download failed"
-    digest = await asyncio.to_thread(_sha256, temporary)
     return temporary, size, digest, None
 
 
@@ -230,10 +233,13 @@ async def keep(
         rows = []
         for target in targets:
             stored_name = file_name_for(attachment, target.confirmation_id)
-            path = None
+            path, problem = None, error
             if temporary is not None:
                 folder = folder_for(target.plan_key, target.task_no, target.unit)
-                path = await asyncio.to_thread(storage.place, temporary, folder, stored_name)
+                try:
+                    path = await asyncio.to_thread(storage.place, temporary, folder, stored_name)
+                except OSError as exc:  # a full or read-only disk: recorded, tried again later
+                    problem = f"storage: {exc.strerror or exc}"
             rows.append(
                 EvidenceFile(
                     confirmation_id=target.confirmation_id,
@@ -244,7 +250,7 @@ async def keep(
                     sha256=digest,
                     path=path,
                     received_at=now,
-                    error=error,
+                    error=problem,
                 )
             )
     finally:
@@ -252,6 +258,7 @@ async def keep(
             temporary.unlink(missing_ok=True)
     async with sessions() as session:
         session.add_all(rows)
+    error = next((row.error for row in rows if row.error is not None), None)
     outcome = {None: "stored", TOO_LARGE: "too_large", NO_DOWNLOAD: "unavailable"}.get(
         error, "failed"
     )
@@ -354,7 +361,10 @@ async def retry(
             if temporary is not None:
                 folder = folder_for(plan_key, task_no, item.unit)
                 name = safe_part(item.name, f"{item.kind}-{item.id}")
-                path = await asyncio.to_thread(storage.place, temporary, folder, name)
+                try:
+                    path = await asyncio.to_thread(storage.place, temporary, folder, name)
+                except OSError as exc:
+                    error = f"storage: {exc.strerror or exc}"
         finally:
             if temporary is not None:
                 temporary.unlink(missing_ok=True)
