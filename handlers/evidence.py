@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from bot.channels.base import IncomingMessage, OutgoingFile, Reply
+from bot.domain.plans import TaskRef
 from bot.i18n import Translator
 from bot.presentation import local_time, period_label
 from bot.services import evidence
@@ -41,7 +42,10 @@ async def handle(ctx: CommandContext) -> Reply:
                 no=ctx.command.args[0][:20],
             )
         )
+    attachment = ctx.message.attachment
     try:
+        if attachment is not None:
+            return await _add(ctx, ref, unit)
         found = await ctx.services.evidence(ctx.registered, ref, unit)
     except evidence.OwnUnitOnly as error:
         return Reply(
@@ -50,7 +54,52 @@ async def handle(ctx: CommandContext) -> Reply:
                 no=error.no,
             )
         )
+    except evidence.NotConfirmed as error:
+        return Reply(
+            _(
+                "{unit} has not confirmed task {no}: send the file with /done {no} instead.",
+                unit=error.unit,
+                no=error.no,
+            )
+        )
     return evidence_reply(found, ctx.services.storage, ctx.message.sender.channel, ctx.tr)
+
+
+async def _add(ctx: CommandContext, ref: TaskRef, unit: str | None) -> Reply:
+    """A file sent with `/minhchung N`: more evidence for the unit's standing confirmation."""
+    _ = ctx._
+    assert ctx.message.attachment is not None
+    shown, owner, kept = await ctx.services.add_evidence(
+        ctx.registered, ref, ctx.message.attachment, unit
+    )
+    if kept.outcome == "stored":
+        return Reply(
+            _(
+                "Added to {unit}'s evidence of task {no}: {name} ({size}).",
+                unit=owner,
+                no=shown,
+                name=kept.name,
+                size=evidence.size_text(kept.size),
+            )
+        )
+    if kept.outcome == "unavailable":
+        return Reply(_("Added to {unit}'s evidence of task {no}.", unit=owner, no=shown))
+    if kept.outcome == "too_large":
+        return Reply(
+            _(
+                "The file {name} is over 20 MB and cannot be downloaded by the bot. Please "
+                "compress or split it and send the parts with /evidence {no}.",
+                name=kept.name or _("attached"),
+                no=shown,
+            )
+        )
+    return Reply(
+        _(
+            "The file could not be downloaded just now; it is noted and will be tried again "
+            "(/evidence {no}).",
+            no=shown,
+        )
+    )
 
 
 def evidence_reply(
@@ -149,9 +198,8 @@ async def keep_evidence(
     if kept.outcome == "too_large":
         problem = _(
             "The file {name} is too large for the bot to download (over 20 MB), but your "
-            "confirmation is recorded. Please make it smaller than 20 MB (compress it or "
-            "split it) and send it to the Office, or type /undo {no} and send /done {no} "
-            "again with the smaller file.",
+            "confirmation is recorded. Please compress or split it into files under 20 MB "
+            "and send them with the caption /evidence {no}.",
             name=kept.name or _("attached"),
             no=no,
         )

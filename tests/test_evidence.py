@@ -108,8 +108,8 @@ async def test_a_file_over_20_mb_is_not_downloaded_but_the_confirmation_stands(
     assert reply.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022.\n")
     assert (
         "Tệp video-hop.mp4 quá lớn nên bot không tải về được (trên 20 MB), nhưng việc xác nhận "
-        "vẫn được ghi nhận. Vui lòng nén hoặc chia nhỏ tệp (dưới 20 MB) rồi gửi cho Văn phòng "
-        "Sở, hoặc gõ /huy 6 rồi gửi lại /xong 6 kèm tệp nhỏ hơn."
+        "vẫn được ghi nhận. Vui lòng nén hoặc chia nhỏ thành các tệp dưới 20 MB rồi gửi kèm chú "
+        "thích /minhchung 6."
     ) in reply
     assert "đã được lưu làm minh chứng" not in reply
 
@@ -121,6 +121,17 @@ async def test_a_file_over_20_mb_is_not_downloaded_but_the_confirmation_stands(
     listed = await office.says("/minhchung 6")
     assert listed.endswith("— quá lớn, không tải về được (trên 20 MB)")
     assert [m.method for m in office.replies()] == ["sendMessage"]
+
+    # As the reply says: the smaller file, captioned /minhchung 6, joins the same confirmation.
+    seen = len(head.replies())
+    tg.push_document(3101, "/minhchung 6", "video-hop.zip", content=b"zip", first_name="Hoa")
+    added = await head.next_reply(seen)
+    assert added == "Đã bổ sung minh chứng nhiệm vụ 6 của Ban ISO Sở: video-hop.zip (3 B)."
+    too_large, small = await evidence_rows(services)
+    assert too_large.confirmation_id == small.confirmation_id
+    assert (small.path, small.size) == ("187/6/Ban_ISO_Sở/video-hop.zip", 3)
+    assert files_under(stored) == [stored / small.path]
+    assert len(await confirmation_rows(services)) == 1
 
 
 async def test_a_hostile_file_name_stays_inside_the_storage_folder(
@@ -320,3 +331,23 @@ async def test_zalo_fetches_a_photo_by_its_address_within_the_limit(tmp_path: Pa
     with pytest.raises(DownloadError):
         await zalo.download("not-an-address", tmp_path / "none", max_bytes=100)
     await client.aclose()
+
+
+async def test_a_file_for_a_task_not_yet_confirmed_asks_for_done(
+    chat: Chat, services: BotServices, tmp_path: Path
+) -> None:
+    services.config = replace(services.config, storage_dir=tmp_path / "files")
+    services.file_sources["console"] = BytesSource({"ref-2": b"pdf", "ref-3": b"scan"})
+    head = await chat.registered("h1", "Ban ISO Sở", Role.HEAD, name="Hoa")
+    office = await chat.registered("o1", "Văn phòng Sở", Role.OFFICE, name="Lan")
+    assert await head.says("/minhchung 6", Attachment("document", "ref-2", "a.pdf")) == (
+        "Ban ISO Sở chưa xác nhận nhiệm vụ 6: vui lòng gửi tệp kèm lệnh /xong 6."
+    )
+    assert await evidence_rows(services) == []
+
+    await head.says("/xong 6")
+    # The Office received a paper scan for the unit and adds it to the unit's confirmation.
+    added = await office.says("/minhchung 6 @Ban ISO Sở", Attachment("photo", "ref-3"))
+    assert added.startswith("Đã bổ sung minh chứng nhiệm vụ 6 của Ban ISO Sở: photo-")
+    [row] = await evidence_rows(services)
+    assert row.sha256 == hashlib.sha256(b"scan").hexdigest()

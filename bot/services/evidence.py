@@ -78,6 +78,14 @@ class TaskEvidence:
 
 
 @dataclass
+class NotConfirmed(ServiceError):
+    """Files are added to a confirmation, and the unit has none standing for this task."""
+
+    no: str
+    unit: str
+
+
+@dataclass
 class OwnUnitOnly(ServiceError):
     """A head or member asked for another unit's evidence."""
 
@@ -225,6 +233,41 @@ async def keep(
     """Fetch the file sent with a message and record it for every confirmation it came with."""
     async with sessions() as session:
         targets = await targets_for(session, attachment.file_ref)
+    return await store(sessions, source, channel, attachment, storage, targets, now=now)
+
+
+async def standing_confirmation(session: AsyncSession, task: Task, unit: str) -> _Target | None:
+    """The unit's latest confirmation of the task that still stands, as a place for files."""
+    row = (
+        await session.execute(
+            select(Confirmation.id, Plan.key)
+            .join(Assignment, Assignment.id == Confirmation.assignment_id)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .join(Task, Task.id == Assignment.task_id)
+            .join(Plan, Plan.id == Task.plan_id)
+            .where(
+                Assignment.task_id == task.id,
+                Unit.name == unit,
+                Confirmation.undone_at.is_(None),
+            )
+            .order_by(Confirmation.confirmed_at.desc(), Confirmation.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return _Target(row[0], row[1], task.no, unit) if row is not None else None
+
+
+async def store(
+    sessions,
+    source: FileSource | None,
+    channel: str,
+    attachment: Attachment,
+    storage: Storage,
+    targets: Sequence[_Target],
+    *,
+    now: datetime,
+) -> Kept:
+    """Fetch the file once and record it for each confirmation in `targets`."""
     name = attachment.file_name or ""
     if not targets:
         return Kept("none", name)

@@ -283,6 +283,44 @@ class BotServices:
                 items = await evidence.evidence_of_task(session, task, chosen)
         return evidence.TaskEvidence(shown, chosen, tuple(items))
 
+    async def add_evidence(
+        self,
+        contact: registry.ContactInfo,
+        ref: TaskRef | int,
+        attachment: Attachment,
+        unit: str | None = None,
+    ) -> tuple[str, str, evidence.Kept]:
+        """Add a file to a unit's standing confirmation (`/minhchung 6` sent with a file).
+
+        A unit adds to its own; the Office may name the unit (`@UNIT`) it received a file for.
+        """
+        async with self.db.session() as session:
+            plan, task = await addressing.resolve_task(session, as_ref(ref), contact)
+            shown = (await addressing.addressing(session)).of(plan, task.no)
+            owner = contact.unit
+            if unit is not None:
+                found, suggestions = evidence.match_unit(
+                    self.catalog, unit, await evidence.task_units(session, task)
+                )
+                if found is None:
+                    raise UnknownUnit(unit.lstrip("@"), suggestions)
+                if found != contact.unit and contact.role is not Role.OFFICE:
+                    raise evidence.OwnUnitOnly(shown, contact.unit)
+                owner = found
+            target = await evidence.standing_confirmation(session, task, owner)
+        if target is None:
+            raise evidence.NotConfirmed(shown, owner)
+        kept = await evidence.store(
+            self.db.session,
+            self.file_sources.get(contact.channel),
+            contact.channel,
+            attachment,
+            self.storage,
+            [target],
+            now=self.now(),
+        )
+        return shown, owner, kept
+
     def _evidence_unit(
         self,
         contact: registry.ContactInfo,
