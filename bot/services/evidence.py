@@ -23,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Attachment, DownloadError, FileSource, FileTooLarge
+from bot.domain.model import Role
 from bot.domain.units import UnitCatalog, unit_key
-from bot.services.errors import ServiceError
+from bot.services.errors import NotYourTask, ServiceError, UnknownUnit
+from bot.services.registry import ContactInfo
 from bot.store.models import Assignment, Confirmation, EvidenceFile, Plan, Task, Unit
 
 #: The Telegram Bot API hands bots files up to 20 MB; the same cap holds on every channel.
@@ -33,7 +35,7 @@ TOO_LARGE = "too_large"
 NO_DOWNLOAD = "channel_cannot_download"
 NAME_MAX = 120
 _UNSAFE = re.compile(r"[^\w.()+,-]+")
-_RETRY_LIMIT = 10  # failed files retried per `/minhchung`, so one command stays quick
+_RETRY_LIMIT = 3  # failed files retried per `/minhchung`, so one command stays quick
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +433,51 @@ def match_unit(
         if unit == canonical or unit_key(unit) == key or unit_key(catalog.short_name(unit)) == key:
             return unit, ()
     return None, tuple(catalog.short_name(unit) for unit in units)
+
+
+def unit_to_show(
+    catalog: UnitCatalog,
+    contact: ContactInfo,
+    shown: str,
+    units: Sequence[str],
+    wanted: str | None,
+) -> str | None:
+    """Whose files `/minhchung` shows: the Office, Ban ISO and the leadership every unit's (or
+    the one named), a head or member their own unit's only. None: every unit's."""
+    if wanted is not None:
+        found = _named_unit(catalog, wanted, units)
+        if not contact.role.sees_everything and found != contact.unit:
+            raise OwnUnitOnly(shown, contact.unit)
+        return found
+    if contact.role.sees_everything:
+        return None
+    if contact.unit not in units:
+        raise NotYourTask(shown, contact.unit)
+    return contact.unit
+
+
+def unit_to_add(
+    catalog: UnitCatalog,
+    contact: ContactInfo,
+    shown: str,
+    units: Sequence[str],
+    wanted: str | None,
+) -> str:
+    """Whose confirmation a file sent with `/minhchung` joins: one's own unit's; the Office may
+    name the unit it received a file for."""
+    if wanted is None:
+        return contact.unit
+    found = _named_unit(catalog, wanted, units)
+    if found != contact.unit and contact.role is not Role.OFFICE:
+        raise OwnUnitOnly(shown, contact.unit)
+    return found
+
+
+def _named_unit(catalog: UnitCatalog, wanted: str, units: Sequence[str]) -> str:
+    found, suggestions = match_unit(catalog, wanted, units)
+    if found is None:
+        raise UnknownUnit(wanted.strip().lstrip("@").strip(), suggestions)
+    return found
 
 
 def size_text(size: int | None) -> str:

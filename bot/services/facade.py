@@ -15,7 +15,7 @@ from bot.domain.model import ParsedPlan, Role
 from bot.domain.plans import TaskRef
 from bot.domain.units import UnitCatalog
 from bot.services import addressing, confirmations, evidence, plans, registry, status
-from bot.services.errors import InvalidCode, NotYourTask, UnknownUnit
+from bot.services.errors import InvalidCode, NotYourTask
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
 from bot.store.models import Task
@@ -274,7 +274,7 @@ class BotServices:
             )
             shown = (await addressing.addressing(session)).of(plan, task.no)
             units = await evidence.task_units(session, task)
-            chosen = self._evidence_unit(contact, shown, units, unit)
+            chosen = evidence.unit_to_show(self.catalog, contact, shown, units, unit)
             items = await evidence.evidence_of_task(session, task, chosen)
             key, no = plan.key, task.no
         if await evidence.retry(self.db.session, self.file_sources, items, self.storage, key, no):
@@ -297,16 +297,8 @@ class BotServices:
         async with self.db.session() as session:
             plan, task = await addressing.resolve_task(session, as_ref(ref), contact)
             shown = (await addressing.addressing(session)).of(plan, task.no)
-            owner = contact.unit
-            if unit is not None:
-                found, suggestions = evidence.match_unit(
-                    self.catalog, unit, await evidence.task_units(session, task)
-                )
-                if found is None:
-                    raise UnknownUnit(unit.lstrip("@"), suggestions)
-                if found != contact.unit and contact.role is not Role.OFFICE:
-                    raise evidence.OwnUnitOnly(shown, contact.unit)
-                owner = found
+            units = await evidence.task_units(session, task)
+            owner = evidence.unit_to_add(self.catalog, contact, shown, units, unit)
             target = await evidence.standing_confirmation(session, task, owner)
         if target is None:
             raise evidence.NotConfirmed(shown, owner)
@@ -320,24 +312,3 @@ class BotServices:
             now=self.now(),
         )
         return shown, owner, kept
-
-    def _evidence_unit(
-        self,
-        contact: registry.ContactInfo,
-        shown: str,
-        units: list[str],
-        wanted: str | None,
-    ) -> str | None:
-        oversight = contact.role in (Role.OFFICE, Role.ISO, Role.LEADER)
-        if wanted is not None:
-            found, suggestions = evidence.match_unit(self.catalog, wanted, units)
-            if found is None:
-                raise UnknownUnit(wanted.lstrip("@"), suggestions)
-            if not oversight and found != contact.unit:
-                raise evidence.OwnUnitOnly(shown, contact.unit)
-            return found
-        if oversight:
-            return None
-        if contact.unit not in units:
-            raise NotYourTask(shown, contact.unit)
-        return contact.unit
