@@ -30,6 +30,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "channel": ("kenh",),
     "link": ("lienket",),
     "plans": ("kehoach",),
+    "evidence": ("minhchung",),
 }
 
 _BY_NAME = {alias: name for name, aliases in ALIASES.items() for alias in (name, *aliases)}

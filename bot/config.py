@@ -18,6 +18,7 @@ from bot.domain import units
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///nhacviec.db"
+DEFAULT_STORAGE_DIR = Path("files")
 TELEGRAM_TOKEN_ENV = "NHACVIEC_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "NHACVIEC_ZALO_TOKEN"
 
@@ -114,6 +115,8 @@ class Config:
     unit_short: Mapping[str, str] = field(default_factory=dict)
     agency: AgencyConfig = field(default_factory=AgencyConfig)
     workflow: WorkflowConfig = field(default_factory=WorkflowConfig)
+    #: `[storage] dir`: where evidence files are kept (relative to the config file's folder).
+    storage_dir: Path = DEFAULT_STORAGE_DIR
     source: Path | None = None
 
     def reminder_settings(self):  # -> ReminderSettings; imported lazily to keep config light
@@ -140,6 +143,7 @@ _SECTIONS = {
     "units",
     "agency",
     "workflow",
+    "storage",
 }
 
 
@@ -178,6 +182,11 @@ def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
     plan = _table(raw, "plan")
     _check_keys("plan", plan, {"file"})
     plan_file = _string("plan", plan, "file", "")
+    storage = _table(raw, "storage")
+    _check_keys("storage", storage, {"dir"})
+    storage_dir = _string("storage", storage, "dir", str(DEFAULT_STORAGE_DIR)).strip()
+    if not storage_dir:
+        raise ConfigError('[storage] dir must not be empty (the default is "files")')
     language = raw.get("language", "vi")
     if language not in ("vi", "en"):
         raise ConfigError(f'language must be "vi" or "en", got {language!r}')
@@ -193,6 +202,7 @@ def _from_mapping(raw: Mapping[str, Any], base_dir: Path) -> Config:
         unit_short=_names(_table(raw, "units"), "short"),
         agency=_agency(_table(raw, "agency")),
         workflow=_dataclass_from("workflow", _table(raw, "workflow"), WorkflowConfig),
+        storage_dir=base_dir / storage_dir,
     )
 
 

@@ -25,6 +25,7 @@ from bot.services.registry import ContactInfo
 from handlers import HANDLERS
 from handlers.base import CommandContext
 from handlers.errors import explain
+from handlers.evidence import keep_evidence
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +146,13 @@ class Dispatcher:
             return Reply(_("Only the Office may do this. Type /help to see your commands.")), False
         context = CommandContext(self.services, message, command, contact, tr)
         try:
-            return await spec.handler(context), True
+            reply = await spec.handler(context)
         except ServiceError as error:
             return Reply(explain(error, tr), buttons=_candidates(error, command)), False
+        if isinstance(message, IncomingMessage) and message.attachment is not None:
+            # After the handler: the confirmation is stored whatever becomes of the file.
+            reply = await keep_evidence(self.services, message, command.args, reply, tr)
+        return reply, True
 
 
 def _pressable(command: Command) -> bool:

@@ -86,6 +86,9 @@ class BotRunner:
         self.services = await open_services(self.config, clock=self.clock)
         await ensure_plan(self.services)
         self.channels = build_channels(self.config, self.services)
+        for name, channel in self.channels.items():
+            if hasattr(channel, "download"):  # Telegram and Zalo fetch evidence files
+                self.services.file_sources[name] = channel  # type: ignore[assignment]
         self.dispatcher = Dispatcher(self.services, bare_commands_on=frozenset({"zalo"}))
         self.engine = ReminderEngine(self.services, self.channels)
         settings = self.engine.settings

@@ -8,6 +8,7 @@ from handlers import (
     contacts,
     deadline,
     done,
+    evidence,
     extend,
     help,
     invite,
@@ -55,6 +56,12 @@ HANDLERS: dict[str, HandlerSpec] = {
             status.handle,
             N_("progress of the plans, of one plan or of one task"),
             N_("/status [KEY or N] (/tinhhinh)"),
+        ),
+        HandlerSpec(
+            "evidence",
+            evidence.handle,
+            N_("the evidence files of a task"),
+            N_("/evidence N [@UNIT] (/minhchung)"),
         ),
         HandlerSpec(
             "plans",

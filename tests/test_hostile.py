@@ -583,7 +583,9 @@ OFFICE_ISO_COMMANDS = {"verify", "reject"}
 OFFICE_AND_ISO_ONLY = "Lệnh này chỉ dành cho Văn phòng Sở và Ban ISO."
 OVERSIGHT_COMMANDS = {"plans"}
 OVERSIGHT_ONLY = "Lệnh này dành cho Văn phòng Sở, Ban ISO và Lãnh đạo Sở."
-EVERYONE_REGISTERED = {"tasks", "done", "undo", "snooze", "status", "lang", "channel", "link"}
+EVERYONE_REGISTERED = {
+    "tasks", "done", "undo", "snooze", "status", "evidence", "lang", "channel", "link",
+}  # fmt: skip
 NO_ACCOUNT_NEEDED = {"start", "help"}
 ARGS = {
     "start": "",
@@ -593,6 +595,7 @@ ARGS = {
     "undo": "6",
     "snooze": "6",
     "status": "",
+    "evidence": "6",
     "deadline": "10 15/12/2022",
     "extend": "2 15/09/2022",
     "verify": "6",

@@ -362,6 +362,7 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
         "Người xác nhận",
         "Ghi chú",
         "Số ngày trễ",
+        "Minh chứng",
     ]
     assignments = [(task, a) for task in data.tasks for a in task.assignments]
     rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1))

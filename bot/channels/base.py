@@ -134,3 +134,24 @@ class Channel(Protocol):
         ...
 
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str: ...
+
+
+class FileTooLarge(Exception):
+    """The channel holds the file but will not hand it over: it is over `limit` bytes."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        super().__init__(f"the file is larger than {limit} bytes")
+        self.size = size
+        self.limit = limit
+
+
+class DownloadError(Exception):
+    """A file could not be fetched now (network, server, expired id); it may work later."""
+
+
+class FileSource(Protocol):
+    """A channel that can fetch a file people sent it (their evidence), by the channel's id."""
+
+    async def download(self, file_ref: str, dest: Path, *, max_bytes: int) -> int:
+        """Write the file to `dest` and return its size; FileTooLarge or DownloadError else."""
+        ...

@@ -22,6 +22,7 @@ import re
 import warnings
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 from telegram import (
@@ -57,6 +58,8 @@ from bot.channels.base import (
     Attachment,
     ButtonPress,
     Buttons,
+    DownloadError,
+    FileTooLarge,
     IncomingMessage,
     MessageEdit,
     OutgoingFile,
@@ -264,6 +267,38 @@ class TelegramChannel(ServesWebhook):
     async def send_file(self, chat_id: str, file: OutgoingFile) -> str:
         """Send a report or chart as a reminder would (low priority)."""
         return await self._send_file(chat_id, file, Priority.REMINDER)
+
+    # ---- evidence files ----------------------------------------------------------------------
+
+    async def download(self, file_ref: str, dest: Path, *, max_bytes: int) -> int:
+        """Fetch a file a person sent (getFile, then the file URL) into `dest`; its size.
+
+        The Bot API hands out files up to 20 MB only: a bigger one is refused by getFile
+        ("file is too big"), which is FileTooLarge here as when its size is over `max_bytes`.
+        """
+        await self._ensure_bot()
+        bot = self.application.bot
+        try:
+            found = await bot.get_file(file_ref)
+        except BadRequest as exc:
+            if "too big" in exc.message.lower():
+                raise FileTooLarge(None, max_bytes) from None
+            raise DownloadError(exc.message) from None
+        except TelegramError as exc:
+            raise DownloadError(exc.message) from None
+        if found.file_size is not None and found.file_size > max_bytes:
+            raise FileTooLarge(found.file_size, max_bytes)
+        try:
+            await found.download_to_drive(dest)
+        except TelegramError as exc:
+            raise DownloadError(exc.message) from None
+        except OSError as exc:
+            raise DownloadError(f"cannot write {dest.name}: {exc.strerror}") from None
+        size = (await asyncio.to_thread(dest.stat)).st_size
+        if size > max_bytes:
+            await asyncio.to_thread(dest.unlink, missing_ok=True)
+            raise FileTooLarge(size, max_bytes)
+        return size
 
     # ---- incoming ----------------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ from typing import Any, Literal
 from bot.channels.base import (
     Attachment,
     Buttons,
+    DownloadError,
+    FileTooLarge,
     IncomingMessage,
     MessageHandler,
     OutgoingFile,
@@ -36,7 +38,12 @@ from bot.channels.recent import RecentIds
 from bot.channels.retry import Delivery, Failure, Outcome, RetryPolicy, Sleep
 from bot.channels.splitting import split_text
 from bot.channels.webhook import ServesWebhook, WebhookRefused, WebhookServer
-from bot.channels.zalo_client import ZaloApiError, ZaloBotClient, ZaloRetryableError
+from bot.channels.zalo_client import (
+    ZaloApiError,
+    ZaloBotClient,
+    ZaloNetworkError,
+    ZaloRetryableError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -331,6 +338,19 @@ class ZaloChannel(ServesWebhook):
             log.warning("Reply to Zalo chat %s not delivered: %s", message.sender.chat_id, exc)
 
     # ----- sending ---------------------------------------------------------------------------
+
+    async def download(self, file_ref: str, dest: Path, *, max_bytes: int) -> int:
+        """Fetch a photo a person sent: Zalo gives its address; it carries no other files."""
+        if not file_ref.startswith(("https://", "http://")):
+            raise DownloadError("Zalo gave no address for this file")
+        try:
+            return await self._client.fetch(file_ref, dest, max_bytes=max_bytes)
+        except ValueError:
+            dest.unlink(missing_ok=True)  # noqa: ASYNC240 - a partial file, removed at once
+            raise FileTooLarge(None, max_bytes) from None
+        except ZaloNetworkError as exc:
+            dest.unlink(missing_ok=True)  # noqa: ASYNC240
+            raise DownloadError(str(exc)) from None
 
     async def send_reply(
         self, chat_id: str, reply: Reply, *, priority: Priority = Priority.REPLY

@@ -8,6 +8,7 @@ in every URL, so this module also owns the log filter that keeps it out of log r
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Final
 
 import httpx
@@ -154,6 +155,26 @@ class ZaloBotClient:
         if TOO_MANY_REQUESTS in (code, status) or code >= 500 or status >= 500:
             raise ZaloRetryableError(code, description, _retry_after(body, response))
         raise ZaloApiError(code, description)
+
+    async def fetch(self, url: str, dest: Path, *, max_bytes: int) -> int:
+        """Stream a file at `url` (a photo a person sent) into `dest`; its size in bytes.
+
+        Raises ValueError past `max_bytes` and ZaloNetworkError when it cannot be fetched.
+        """
+        size = 0
+        try:
+            async with self._http.stream("GET", url) as response:
+                if not response.is_success:
+                    raise ZaloNetworkError(f"file: HTTP {response.status_code}")
+                with dest.open("wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise ValueError(size)
+                        out.write(chunk)
+        except httpx.HTTPError as exc:
+            raise ZaloNetworkError(f"file: {type(exc).__name__}") from None
+        return size
 
     async def get_me(self) -> dict[str, Any]:
         """Check the token; the answer holds the bot's `id` and `account_name`."""

@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from bot.domain.model import AssignmentRole, Schedule, State
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """A file a unit sent with its confirmation, as the reports name and link it."""
+
+    name: str  # as the unit sent it
+    size: int | None
+    sha256: str | None
+    received_at: datetime  # aware
+    by: str
+    location: Path | None  # the stored copy (absolute); None when it was not downloaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +39,7 @@ class AssignmentRow:
     confirmed_by: str | None  # the person's name
     note: str | None
     late_days: int  # days late when done late, days overdue when open and overdue, else 0
+    evidence: tuple[EvidenceRow, ...] = ()  # files sent with the standing confirmation
 
 
 @dataclass(frozen=True, slots=True)

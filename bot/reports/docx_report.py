@@ -296,9 +296,28 @@ def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
             lines.append(
                 tr.gettext("+ {count} more in the appendix.", count=len(notes) - LIST_LIMIT)
             )
+    files = evidence_lines(task, tr)
+    if files:
+        lines.append(tr.gettext("- Evidence files:"))
+        lines += [f"+ {line}" for line in files[:LIST_LIMIT]]
+        if len(files) > LIST_LIMIT:
+            lines.append(
+                tr.gettext("+ {count} more in the tracking sheet.", count=len(files) - LIST_LIMIT)
+            )
     owing = open_units(task, today)
     if owing:
         lines.append(tr.gettext("- Not done yet: {units}.", units=_unit_list(owing, tr)))
+    return lines
+
+
+def evidence_lines(task: TaskRow, tr: Translator) -> list[str]:
+    """One line per unit (and period) that sent files: `Ban ISO Sở: bien-ban.pdf, anh.jpg`."""
+    lines = []
+    for row in task.assignments:
+        if row.evidence:
+            period = f" ({period_label(row.period, tr)})" if row.period else ""
+            names = ", ".join(file.name for file in row.evidence)
+            lines.append(f"{row.unit}{period}: {names}")
     return lines
 
 

@@ -12,6 +12,7 @@ lateness: they owe nothing.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.clock import as_local
 from bot.i18n import Translator, chat_date
 from bot.reports.citation import cited_with_title
-from bot.reports.data import ReportData
+from bot.reports.data import EvidenceRow, ReportData
 from bot.reports.text import (
     channel_label,
     period_label,
@@ -65,6 +66,18 @@ ASSIGNMENT_COLUMNS = (
     Column("Confirmed by", 22),
     Column("Notes", 44),
     Column("Days late", 11),
+    Column("Evidence", 36),
+)
+
+EVIDENCE_COLUMNS = (
+    Column("No.", 6),
+    Column("Unit", 40),
+    Column("Period", 10),
+    Column("File", 36),
+    Column("Size (bytes)", 12),
+    Column("SHA-256", 70),
+    Column("Received at", 17, DATETIME_FORMAT),
+    Column("Sent by", 22),
 )
 
 LOG_COLUMNS = (
@@ -93,7 +106,11 @@ def write_tracking_sheet(data: ReportData, path: Path, *, tr: Translator) -> Pat
     assignments = workbook.active
     assignments.title = sheet_name(data.plan_number)
     _title_rows(assignments, data, tr)
-    _fill_assignments(assignments, data, tr)
+    _fill_assignments(assignments, data, tr, path.parent)
+    if any(row.evidence for task in data.tasks for row in task.assignments):
+        files = workbook.create_sheet(tr.gettext("Evidence files")[:SHEET_NAME_MAX])
+        _title_rows(files, data, tr)
+        _fill_evidence(files, data, tr, path.parent)
     log = workbook.create_sheet(tr.gettext("Reminder log")[:SHEET_NAME_MAX])
     _title_rows(log, data, tr)
     _fill_log(log, data, tr)
@@ -127,9 +144,10 @@ def _title_rows(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
     sheet.append([])
 
 
-def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> None:
+def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator, folder: Path) -> None:
     _header(sheet, ASSIGNMENT_COLUMNS, tr)
     state_column = 7
+    evidence_column = len(ASSIGNMENT_COLUMNS)
     for task in data.tasks:
         content = " ".join(task.content.split())
         for row in task.assignments:
@@ -146,14 +164,52 @@ def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator) -> Non
                     row.confirmed_by or "",
                     row.note or "",
                     row_late_days(row) or None,
+                    "\n".join(file.name for file in row.evidence),
                 ]
             )
+            linked = next((f for f in row.evidence if f.location is not None), None)
+            if linked is not None:
+                _link(sheet.cell(sheet.max_row, evidence_column), linked, folder)
             state = sheet.cell(sheet.max_row, state_column)
             state.fill = PatternFill(
                 "solid", fgColor=row_colour(row, data.today).lstrip("#").upper()
             )
             state.font = Font(bold=True, color="FFFFFF")
     _finish(sheet, ASSIGNMENT_COLUMNS)
+
+
+def _fill_evidence(sheet: Worksheet, data: ReportData, tr: Translator, folder: Path) -> None:
+    """One row per file: its name linked to the stored copy, its size and SHA-256."""
+    _header(sheet, EVIDENCE_COLUMNS, tr)
+    for task in data.tasks:
+        for row in task.assignments:
+            for file in row.evidence:
+                sheet.append(
+                    [
+                        task.no,
+                        row.unit,
+                        period_label(row.period, tr),
+                        file.name,
+                        file.size,
+                        file.sha256 or "",
+                        _local(file.received_at),
+                        file.by,
+                    ]
+                )
+                if file.location is not None:
+                    _link(sheet.cell(sheet.max_row, 4), file, folder)
+    _finish(sheet, EVIDENCE_COLUMNS)
+
+
+def _link(cell, file: EvidenceRow, folder: Path) -> None:
+    """Link the stored copy, relative to the sheet's folder (absolute when it cannot be)."""
+    assert file.location is not None
+    try:
+        target = os.path.relpath(file.location, folder.resolve())
+    except ValueError:  # another drive on Windows
+        target = str(file.location)
+    cell.hyperlink = target.replace(os.sep, "/")
+    cell.font = Font(color="0563C1", underline="single")
 
 
 def _fill_log(sheet: Worksheet, data: ReportData, tr: Translator) -> None:

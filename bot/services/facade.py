@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.channels.base import Attachment, Sender
+from bot.channels.base import Attachment, FileSource, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
@@ -19,6 +19,7 @@ from bot.services import (
     checks,
     confirmations,
     dates,
+    evidence,
     plans,
     registry,
     snooze,
@@ -27,6 +28,7 @@ from bot.services import (
 from bot.services.errors import InvalidCode, NotYourTask, ServiceError
 from bot.services.report_data import build_report_data
 from bot.store.db import Database
+from bot.store.models import Task
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +48,8 @@ class BotServices:
     clock: Clock
     config: Config
     catalog: UnitCatalog
+    #: Channels that can fetch the files people send (evidence), by channel name.
+    file_sources: dict[str, FileSource] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -151,6 +155,7 @@ class BotServices:
                 agency=self.config.agency,
                 due_soon_days=self.due_soon_days,
                 status=current,
+                storage_dir=self.config.storage_dir,
             )
 
     async def write_report(
@@ -321,3 +326,72 @@ class BotServices:
                 calendar=settings.calendar(),
                 settings=settings,
             )
+
+    # ---- evidence --------------------------------------------------------------------------
+
+    @property
+    def storage(self) -> evidence.Storage:
+        return evidence.Storage(self.config.storage_dir)
+
+    async def keep_evidence(self, channel: str, attachment: Attachment) -> evidence.Kept:
+        """Download the file a just-stored confirmation carries into `[storage] dir`."""
+        return await evidence.keep(
+            self.db.session,
+            self.file_sources.get(channel),
+            channel,
+            attachment,
+            self.storage,
+            now=self.now(),
+        )
+
+    async def evidence(
+        self, contact: registry.ContactInfo, ref: TaskRef | int, unit: str | None = None
+    ) -> evidence.TaskEvidence:
+        """The evidence files of a task (of one unit), failed downloads tried once more.
+
+        The Office, Ban ISO and the leadership see every unit's; a head or member their own.
+        """
+        async with self.db.session() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            shown = (await addressing.addressing(session)).of(plan, task.no)
+            units = await evidence.task_units(session, task)
+            chosen = evidence.unit_to_show(self.catalog, contact, shown, units, unit)
+            items = await evidence.evidence_of_task(session, task, chosen)
+            key, no = plan.key, task.no
+        if await evidence.retry(self.db.session, self.file_sources, items, self.storage, key, no):
+            async with self.db.session() as session:
+                task = await session.get(Task, task.id)
+                items = await evidence.evidence_of_task(session, task, chosen)
+        return evidence.TaskEvidence(shown, chosen, tuple(items))
+
+    async def add_evidence(
+        self,
+        contact: registry.ContactInfo,
+        ref: TaskRef | int,
+        attachment: Attachment,
+        unit: str | None = None,
+    ) -> tuple[str, str, evidence.Kept]:
+        """Add a file to a unit's standing confirmation (`/minhchung 6` sent with a file).
+
+        A unit adds to its own; the Office may name the unit (`@UNIT`) it received a file for.
+        """
+        async with self.db.session() as session:
+            plan, task = await addressing.resolve_task(session, as_ref(ref), contact)
+            shown = (await addressing.addressing(session)).of(plan, task.no)
+            units = await evidence.task_units(session, task)
+            owner = evidence.unit_to_add(self.catalog, contact, shown, units, unit)
+            target = await evidence.standing_confirmation(session, task, owner)
+        if target is None:
+            raise evidence.NotConfirmed(shown, owner)
+        kept = await evidence.store(
+            self.db.session,
+            self.file_sources.get(contact.channel),
+            contact.channel,
+            attachment,
+            self.storage,
+            [target],
+            now=self.now(),
+        )
+        return shown, owner, kept

@@ -6,7 +6,9 @@ recurring tasks get one row per unit and period, so the year-end report can show
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +17,8 @@ from bot.config import AgencyConfig
 from bot.domain.model import ScheduleKind, State, StateKind
 from bot.domain.periods import periods_between
 from bot.domain.states import assignment_state
-from bot.reports.data import AssignmentRow, ReminderLogRow, ReportData, TaskRow
+from bot.reports.data import AssignmentRow, EvidenceRow, ReminderLogRow, ReportData, TaskRow
+from bot.services import evidence
 from bot.services.plans import plan_bounds
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus, plan_status
 from bot.store.models import (
@@ -38,8 +41,12 @@ async def build_report_data(
     agency: AgencyConfig,
     due_soon_days: int = 7,
     status: PlanStatus | None = None,
+    storage_dir: Path | None = None,
 ) -> ReportData:
-    """`status` may be passed when the caller has just computed it (`/status` with its chart)."""
+    """`status` may be passed when the caller has just computed it (`/status` with its chart).
+
+    With `storage_dir` (`[storage] dir`), each assignment carries its evidence files.
+    """
     if status is None:
         status = await plan_status(session, plan, today, due_soon_days=due_soon_days)
     start, end = plan_bounds(plan)
@@ -48,6 +55,8 @@ async def build_report_data(
         _task_row(task, history, start, min(end, today), today, due_soon_days)
         for task in status.tasks
     )
+    if storage_dir is not None:
+        tasks = await _with_evidence(session, tasks, status, evidence.Storage(storage_dir))
     return ReportData(
         agency_parent=agency.parent,
         agency=agency.name,
@@ -63,6 +72,41 @@ async def build_report_data(
         signer_title=agency.signer_title,
         signer_name=agency.signer_name,
         recipients=agency.recipients,
+    )
+
+
+async def _with_evidence(
+    session: AsyncSession,
+    tasks: tuple[TaskRow, ...],
+    status: PlanStatus,
+    storage: evidence.Storage,
+) -> tuple[TaskRow, ...]:
+    """The rows again, each with the files sent with its confirmation."""
+    ids = {(task.no, a.unit): a.assignment_id for task in status.tasks for a in task.assignments}
+    found = await evidence.evidence_by_assignment(session, list(ids.values()))
+    if not found:
+        return tasks
+
+    def files(row: AssignmentRow) -> tuple[EvidenceRow, ...]:
+        items = found.get((ids.get((row.task_no, row.unit), -1), row.period), [])
+        return tuple(
+            EvidenceRow(
+                name=item.name,
+                size=item.size,
+                sha256=item.sha256,
+                received_at=item.received_at,
+                by=item.by_name,
+                location=evidence.on_disk(storage, item),
+            )
+            for item in items
+        )
+
+    return tuple(
+        replace(
+            task,
+            assignments=tuple(replace(row, evidence=files(row)) for row in task.assignments),
+        )
+        for task in tasks
     )
 
 

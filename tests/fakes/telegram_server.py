@@ -30,6 +30,7 @@ DEFAULT_TOKEN = "123456789:FAKE-token-for-tests-only"  # shorter than a real one
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile's limit for bots
 
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,})?")
@@ -818,6 +819,9 @@ class FakeTelegramServer:
         stored = self._files.get(str(params.get("file_id", "")))
         if stored is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > DOWNLOAD_LIMIT:
+            # Bots may fetch files up to 20 MB; Telegram keeps bigger ones to itself.
+            raise _ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": "u" + stored.file_id,
