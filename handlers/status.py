@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from bot.channels.base import OutgoingFile, Reply
-from bot.domain.model import StateKind
+from bot.domain.model import AssignmentRole, StateKind
 from bot.domain.plans import parse_task_ref
 from bot.fit import (
     DEFAULT_LIMIT,
@@ -389,6 +389,9 @@ def _state_counts(rows: tuple[AssignmentStatus, ...], tr: Translator) -> str:
 
 def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False) -> str:
     _ = tr.gettext
+    if row.role is AssignmentRole.SUPPORT and row.done_at is None:
+        # A supporting unit owes nothing: never "overdue", whatever the task's date.
+        return f"• {row.unit} — {_('Supporting')}"
     if row.done_at is None:
         line = _(
             "• {unit} — not confirmed ({state})", unit=row.unit, state=state_label(row.state, tr)
@@ -398,10 +401,11 @@ def _assignment_line(row: AssignmentStatus, tr: Translator, silent: bool = False
         if row.snoozed_until is not None:
             line += " — " + _("reminders held until {date}", date=chat_date(row.snoozed_until))
         return line
+    supporting = row.role is AssignmentRole.SUPPORT
     line = _(
         "• {unit} — {state}, {when}, by {by}",
         unit=row.unit,
-        state=state_label(row.state, tr),
+        state=_("Reported") if supporting else state_label(row.state, tr),
         when=local_time(row.done_at, tr),
         by=row.by or "?",
     )

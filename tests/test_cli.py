@@ -157,7 +157,7 @@ def test_chat_lets_a_person_try_the_commands_in_a_terminal(config_file: Path) ->
     )
     assert "Chatting as Trịnh Văn Long — Thanh tra Sở" in result.stdout
     assert "Việc của Thanh tra Sở theo Kế hoạch 187/KH-SGDĐT" in result.stdout
-    assert "Đã ghi nhận: Thanh tra Sở hoàn thành nhiệm vụ 4" in result.stdout
+    assert "Đã ghi nhận Thanh tra Sở hoàn thành nhiệm vụ số 4" in result.stdout
     assert "“abc” không phải là số thứ tự nhiệm vụ." in result.stdout
 
 

@@ -18,7 +18,7 @@ async def test_the_demo_tells_the_year() -> None:
     assert "── Thứ Sáu 02/09/2022 ──" not in text
     # Replies on time and late, an escalation, the Office's /status and the closing summary.
     assert "← Trần Văn Minh (Ban ISO Sở): /xong 1 Đã ban hành Kế hoạch 187/KH-SGDĐT" in text
-    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 1 ngày 09/02/2022." in text
+    assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 1 (ngày 09/02/2022)." in text
     assert "còn đơn vị chủ trì chưa hoàn thành" in text
     assert "Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 30/12/2022:" in text
     assert "Còn thiếu (1/9): P. KH-TC" in text

@@ -105,7 +105,7 @@ async def test_a_file_over_20_mb_is_not_downloaded_but_the_confirmation_stands(
     seen = len(head.replies())
     tg.push_document(3101, "/xong 6", "video-hop.mp4", content=big, first_name="Hoa")
     reply = await head.next_reply(seen)
-    assert reply.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022.\n")
+    assert reply.startswith("Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022).\n")
     assert (
         "Tệp video-hop.mp4 quá lớn nên bot không tải về được (trên 20 MB), nhưng việc xác nhận "
         "vẫn được ghi nhận. Vui lòng nén hoặc chia nhỏ thành các tệp dưới 20 MB rồi gửi kèm chú "
@@ -279,7 +279,7 @@ async def test_a_failed_download_keeps_the_confirmation_and_is_tried_again(
     head = await chat.registered("h1", "Ban ISO Sở", Role.HEAD, name="Hoa")
 
     reply = await head.says("/xong 6", Attachment("photo", "ref-9"))
-    assert reply.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6")
+    assert reply.startswith("Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6")
     assert (
         "Chưa tải được tệp về lúc này; việc xác nhận vẫn được ghi nhận và bot sẽ thử tải lại "
         "tệp (/minhchung 6)."

@@ -403,7 +403,7 @@ async def test_a_done_cut_short_anywhere_is_stored_and_acknowledged_or_neither(
         rows, audit = await stored(restarted)
         assert rows == audit, "the audit entry stands or falls with the confirmation"
         if reply is not None:
-            assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6" in reply.text
+            assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6" in reply.text
             assert rows == 1, "a reply never goes out for what was not stored"
         again = await Dispatcher(restarted).handle(done_message())
         assert again is not None
@@ -569,7 +569,7 @@ async def test_a_process_killed_during_done_stores_and_acknowledges_or_neither(
     rows, audit = await stored(services)
     assert rows == audit
     if reply:
-        assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6" in reply and rows == 1
+        assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6" in reply and rows == 1
     outcome = "both" if reply else ("stored, acknowledged on retry" if rows else "neither")
     assert outcome == expected
 

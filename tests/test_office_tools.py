@@ -48,7 +48,7 @@ async def test_done_several_tasks_in_one_message(chat: Chat) -> None:
     head = await chat.registered("h1", HEAD_UNIT, Role.HEAD, "Lê Văn Bình")
     reply = await head.says("/xong 4 5 9")
     assert reply.startswith(
-        "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành 3 nhiệm vụ ngày 01/08/2022:"
+        "Đã ghi nhận Phòng Giáo dục Trung học hoàn thành 3 nhiệm vụ (ngày 01/08/2022):"
     )
     for no in (4, 5, 9):
         assert f"• Nhiệm vụ {no} — quý III/2022" in reply
@@ -58,7 +58,7 @@ async def test_done_several_tasks_in_one_message(chat: Chat) -> None:
     # The comma form; all three are already there, each refusal says why; task 2 is new.
     again = await head.says("/xong 4,5,9,2")
     assert again.startswith(
-        "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành 1 nhiệm vụ ngày 01/08/2022:"
+        "Đã ghi nhận Phòng Giáo dục Trung học hoàn thành 1 nhiệm vụ (ngày 01/08/2022):"
     )
     assert "• Nhiệm vụ 2\n" in again
     assert "Chưa ghi nhận:" in again
@@ -75,7 +75,7 @@ async def test_done_several_tasks_in_one_message(chat: Chat) -> None:
 async def test_a_number_in_the_note_is_still_a_note(chat: Chat) -> None:
     head = await chat.registered("h1", HEAD_UNIT, Role.HEAD)
     reply = await head.says("/xong 2 đã nộp 5 bản")
-    assert "hoàn thành nhiệm vụ 2 ngày 01/08/2022." in reply
+    assert "hoàn thành nhiệm vụ số 2 (ngày 01/08/2022)." in reply
     assert "Ghi chú: đã nộp 5 bản" in reply
     [row] = await rows(chat, Confirmation)
     assert row.note == "đã nộp 5 bản" and row.period == ""
@@ -171,7 +171,7 @@ async def test_confirming_for_a_unit_refusals(chat: Chat) -> None:
     )
     assert "/xong 6" in refused
     # Naming one's own unit is no confirmation for another.
-    assert "Đã ghi nhận: Phòng Giáo dục Trung học" in await head.says("/xong 2 @GDTrH")
+    assert "Đã ghi nhận Phòng Giáo dục Trung học" in await head.says("/xong 2 @GDTrH")
     assert await count(chat, Confirmation.id) == 1
 
 

@@ -138,11 +138,13 @@ async def test_a_bare_number_two_plans_fit_changes_nothing_and_offers_both(
     assert await confirmed(two_plans) == []
 
     reply = await iso.says("/xong 187.6 đã đánh giá nội bộ")
-    assert reply.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 187.6 ngày 01/08/2022.")
+    assert reply.startswith(
+        "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 187.6 (ngày 01/08/2022)."
+    )
     assert "/undo 187.6" in reply
     assert await confirmed(two_plans) == [("187", 6, ISO)]
 
-    assert "nhiệm vụ 05.6" in await iso.says("/xong 05/6")
+    assert "nhiệm vụ số 05.6" in await iso.says("/xong 05/6")
     assert await confirmed(two_plans) == [("187", 6, ISO), ("05", 6, ISO)]
 
 
@@ -152,7 +154,7 @@ async def test_a_bare_number_only_one_plan_fits_for_a_head_is_accepted(
     # Task 4 of plan 05 is Thanh tra Sở's: for this head only 187.4 fits.
     head = await chat.registered("head", HEAD_UNIT, Role.HEAD)
     reply = await head.says("/xong 4")
-    assert "nhiệm vụ 187.4" in reply
+    assert "nhiệm vụ số 187.4" in reply
     assert await confirmed(two_plans) == [("187", 4, HEAD_UNIT)]
 
 
@@ -225,7 +227,7 @@ async def test_closing_a_plan_silences_it_and_leaves_the_other(
     assert "• 05 — 05/KH-SGDĐT (đã đóng, đến 31/12/2022): 7 nhiệm vụ" in listing
 
     # With one plan followed, a bare number is that plan's and messages show bare numbers.
-    assert "nhiệm vụ 6 ngày 01/08/2022" in await iso.says("/xong 6")
+    assert "nhiệm vụ số 6 (ngày 01/08/2022)" in await iso.says("/xong 6")
     closed = await iso.says("/xong 05.6")
     assert closed.startswith("Kế hoạch 05 đã được Văn phòng Sở đóng")
     assert await confirmed(two_plans) == [("187", 6, ISO)]
@@ -278,7 +280,7 @@ async def test_the_office_gets_one_closing_summary_after_a_plans_end(
     two_plans: BotServices, chat: Chat
 ) -> None:
     office = await chat.registered("vp", "Văn phòng Sở", Role.OFFICE)
-    assert "nhiệm vụ 05.1" in await office.says("/xong 05.1")
+    assert "nhiệm vụ số 05.1" in await office.says("/xong 05.1")
     channel = RecordingChannel("console")
     engine = ReminderEngine(two_plans, {"console": channel})
     # 31/12/2022 is a Saturday and 02/01/2023 the New Year holiday: the first working day after

@@ -46,7 +46,9 @@ async def test_two_plans_one_message_full_addresses_and_no_guessing(
     assert await confirmation_rows(services) == []
 
     done = await iso.says("/done 187.6 Đã đánh giá nội bộ 9 phòng")
-    assert done.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 187.6 ngày 01/08/2022.")
+    assert done.startswith(
+        "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 187.6 (ngày 01/08/2022)."
+    )
     [(no, unit, confirmation)] = await confirmation_rows(services)
     assert (no, unit, confirmation.note) == (6, "Ban ISO Sở", "Đã đánh giá nội bộ 9 phòng")
     status = await office.says("/status 187.6")

@@ -220,7 +220,7 @@ async def test_run_answers_over_telegram_and_stops_cleanly_on_sigterm(
     assert commands.startswith("Các lệnh (tên tiếng Anh trong ngoặc cũng dùng được):")
     assert "/xong N [ghi chú] (/done) — xác nhận đã hoàn thành nhiệm vụ N" in commands
     done = await says(tg, 5005, "/done 6 đã đánh giá xong")
-    assert done.startswith("Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày ")
+    assert done.startswith("Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày ")
 
     status, took = await bot.stop()
     assert status == 0, bot.errors

@@ -31,7 +31,7 @@ async def test_invite_register_confirm_status_undo(chat: Chat) -> None:
     assert "/viec" in welcome
 
     done = await iso.says("/done 6 đã đánh giá xong 5 phòng")
-    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022." in done
+    assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022)." in done
     assert "Ghi chú: đã đánh giá xong 5 phòng" in done
     assert done.rstrip().endswith("Nếu xác nhận nhầm, gõ /undo 6 để hủy.")
 

@@ -81,7 +81,7 @@ async def test_the_office_confirms_rejects_and_extends_over_telegram(
     # Three quarterly tasks in one message.
     three = await head.says("/xong 4 5 9")
     assert three == (
-        "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành 3 nhiệm vụ ngày 01/08/2022:\n"
+        "Đã ghi nhận Phòng Giáo dục Trung học hoàn thành 3 nhiệm vụ (ngày 01/08/2022):\n"
         "• Nhiệm vụ 4 — quý III/2022\n"
         "• Nhiệm vụ 5 — quý III/2022\n"
         "• Nhiệm vụ 9 — quý III/2022\n"

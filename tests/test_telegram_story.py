@@ -208,7 +208,7 @@ async def test_invite_register_done_status_undo_over_telegram(
 
     done = await iso.says("/done 6 đã đánh giá xong 5 phòng")
     assert done == (
-        "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022.\n"
+        "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022).\n"
         "Ghi chú: đã đánh giá xong 5 phòng\n"
         "Nếu xác nhận nhầm, gõ /undo 6 để hủy."
     )
@@ -305,7 +305,7 @@ async def test_bad_input_over_telegram_gets_a_clear_reply_and_changes_nothing(
     # The bot is still there, and a correct command after all that still works.
     recorded = await head.says("/done 2 đã nộp")
     assert recorded.startswith(
-        "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành nhiệm vụ 2 ngày 01/08/2022."
+        "Đã ghi nhận Phòng Giáo dục Trung học hoàn thành nhiệm vụ số 2 (ngày 01/08/2022)."
     )
     assert [(no, unit) for no, unit, _ in await confirmation_rows(services)] == [(2, HEAD_UNIT)]
     assert len(tg.sent) == len(cases) + 1
@@ -365,7 +365,7 @@ async def test_a_document_or_photo_with_done_in_its_caption_is_kept_as_evidence(
 
     reply, file_id = await iso.sends_document("/done 6", "bien-ban-danh-gia-noi-bo.pdf")
     assert reply == (
-        "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022.\n"
+        "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022).\n"
         "Tệp đính kèm đã được lưu làm minh chứng.\n"
         "Nếu xác nhận nhầm, gõ /undo 6 để hủy."
     )
@@ -404,7 +404,7 @@ async def test_a_command_in_a_group_acts_for_the_sender_and_answers_in_the_group
     in_group.push("/done@other_bot 4")
     reply = await in_group.says("/done@nhacviec_bot 4 đã rà soát quy trình")
     assert reply.startswith(
-        "Đã ghi nhận: Phòng Giáo dục Trung học hoàn thành nhiệm vụ 4 ngày 01/08/2022.\n"
+        "Đã ghi nhận Phòng Giáo dục Trung học hoàn thành nhiệm vụ số 4 (ngày 01/08/2022).\n"
         "Kỳ: quý III/2022."
     )
     assert [m.text for m in in_group.replies()] == [reply]  # the two before got no answer

@@ -104,7 +104,7 @@ async def test_the_right_secret_gets_the_command_answered(tg, start_bot, service
     assert await tg.deliver_webhook(channel.webhook_local_url) == [200]
 
     (reply,) = await tg.wait_for_sent(lambda m: m.chat_id == ISO_USER)
-    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6" in reply.text
+    assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6" in reply.text
     assert await counts(services) == (1, 3)  # invite, register, confirm
     assert tg.pending_updates == []
 

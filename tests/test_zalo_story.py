@@ -196,11 +196,11 @@ async def test_invite_register_confirm_and_status_on_zalo(
     assert "Đăng ký thành công: Trần Thị Hoa, Ban ISO Sở" in welcome
 
     done = await iso.says("done 6 xong")
-    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022." in done
+    assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022)." in done
     assert "Ghi chú: xong" in done
     assert "Đã hủy xác nhận nhiệm vụ 6 của Ban ISO Sở" in await iso.says("huy 6")
     again = await iso.says("/xong 6")
-    assert "Đã ghi nhận: Ban ISO Sở hoàn thành nhiệm vụ 6 ngày 01/08/2022." in again
+    assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022)." in again
     assert "Nhiệm vụ 6 đã được" in await iso.says("xong 6")  # once is enough
 
     detail = await office.says("/status 6")
