@@ -298,3 +298,18 @@ async def test_the_office_gets_one_closing_summary_after_a_plans_end(
     await engine.tick(datetime(2023, 1, 4, 8, 0))
     await engine.tick(datetime(2023, 1, 9, 8, 0))
     assert sum("đã kết thúc ngày" in text for text in channel.to("vp")) == 1
+
+
+async def test_a_supporting_unit_is_never_overdue_in_a_tasks_status(
+    services: BotServices, chat: Chat
+) -> None:
+    office = await chat.registered("vp", "Văn phòng Sở", Role.OFFICE)
+    head = await chat.registered("head", HEAD_UNIT, Role.HEAD)
+    # Task 1 (led by Ban ISO, due 09/02) is long overdue; the departments only support it.
+    detail = await office.says("/tinhhinh 1")
+    assert "Tình trạng: Quá hạn 173 ngày" in detail
+    assert "\n• Phòng Giáo dục Trung học — Phối hợp\n" in detail
+    assert "Phòng Giáo dục Trung học — chưa xác nhận" not in detail
+    assert "Đã ghi nhận" in await head.says("/xong 1 đã góp ý dự thảo")
+    detail = await office.says("/tinhhinh 1")
+    assert "\n• Phòng Giáo dục Trung học — Đã báo cáo, lúc 09:00 ngày 01/08/2022" in detail
