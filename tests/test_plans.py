@@ -141,7 +141,7 @@ async def test_a_bare_number_two_plans_fit_changes_nothing_and_offers_both(
     assert reply.startswith(
         "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 187.6 (ngày 01/08/2022)."
     )
-    assert "/undo 187.6" in reply
+    assert "/huy 187.6" in reply
     assert await confirmed(two_plans) == [("187", 6, ISO)]
 
     assert "nhiệm vụ số 05.6" in await iso.says("/xong 05/6")

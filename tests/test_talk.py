@@ -33,7 +33,7 @@ async def test_invite_register_confirm_status_undo(chat: Chat) -> None:
     done = await iso.says("/done 6 đã đánh giá xong 5 phòng")
     assert "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022)." in done
     assert "Ghi chú: đã đánh giá xong 5 phòng" in done
-    assert done.rstrip().endswith("Nếu xác nhận nhầm, gõ /undo 6 để hủy.")
+    assert done.rstrip().endswith("Nếu xác nhận nhầm, gõ /huy 6 để hủy.")
 
     overview = await office.says("/status")
     assert "Tình hình thực hiện Kế hoạch 187/KH-SGDĐT đến ngày 01/08/2022" in overview

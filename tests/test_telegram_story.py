@@ -210,7 +210,7 @@ async def test_invite_register_done_status_undo_over_telegram(
     assert done == (
         "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022).\n"
         "Ghi chú: đã đánh giá xong 5 phòng\n"
-        "Nếu xác nhận nhầm, gõ /undo 6 để hủy."
+        "Nếu xác nhận nhầm, gõ /huy 6 để hủy."
     )
     ((task_no, unit, row),) = await confirmation_rows(services)
     assert (task_no, unit, row.by_name, row.note) == (
@@ -367,7 +367,7 @@ async def test_a_document_or_photo_with_done_in_its_caption_is_kept_as_evidence(
     assert reply == (
         "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 6 (ngày 01/08/2022).\n"
         "Tệp đính kèm đã được lưu làm minh chứng.\n"
-        "Nếu xác nhận nhầm, gõ /undo 6 để hủy."
+        "Nếu xác nhận nhầm, gõ /huy 6 để hủy."
     )
     reply, photo_id = await iso.sends_photo("/xong 7 ảnh biên bản họp")
     assert "Ghi chú: ảnh biên bản họp\nTệp đính kèm đã được lưu làm minh chứng." in reply
