@@ -7,6 +7,10 @@ When the fake has taken some of them, it holds the next send (so the kill cannot
 Telegram accepting a message and the database recording it: a window no sender can close), and the
 process holding that send gets SIGKILL. Another process must take the lease over, give the dead
 process's claim back after the claim timeout, and finish: every person gets exactly one message.
+
+A second test stops the sender with SIGSTOP instead, for longer than its claim lasts, and wakes it
+once another process has sent everything: the woken process must send nothing (its claims are
+fenced), and only a request it had already sent at the pause may reach someone twice.
 """
 
 from __future__ import annotations
