@@ -139,6 +139,12 @@ class ReminderEngine:
             await outbox.write(session, skipped, status=outbox.SKIPPED, now=now)
             if self._in_send_hours(now):
                 await _write_last_tick(session, now)
+        if len(report.queued) + len(skipped) >= outbox.ANALYZE_AFTER:
+            try:
+                async with db.session() as session:
+                    await outbox.refresh_statistics(session)
+            except Exception:  # only the plans are at stake; the rows are written
+                log.warning("could not refresh the outbox's statistics", exc_info=True)
         return report
 
     def _closing_summaries(self, facts: PlanFacts, now: datetime) -> list[DueReminder]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Assignment, Confirmation, Contact, OutboxItem
@@ -30,6 +31,9 @@ STALE_CLAIM = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
 INSERT_CHUNK = 2000
+KEYS_PER_ARRAY = 20_000
+#: A write of this many rows or more refreshes the planner's statistics (`refresh_statistics`).
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,14 +59,23 @@ def dedupe_key(reminder: DueReminder, contact_id: int) -> str:
 
 
 async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """The keys among `keys` the outbox already holds, by its unique index.
+
+    On PostgreSQL the keys go as one array (`= ANY(:keys)`): one statement whatever their number,
+    looked up in the index however large the table has grown. SQLite takes them as an IN list.
+    """
     found: set[str] = set()
-    for start in range(0, len(keys), INSERT_CHUNK):
-        chunk = keys[start : start + INSERT_CHUNK]
-        found.update(
-            await session.scalars(
-                select(OutboxItem.dedupe_key).where(OutboxItem.dedupe_key.in_(chunk))
+    postgres = session.bind.dialect.name == "postgresql"
+    chunk_size = KEYS_PER_ARRAY if postgres else INSERT_CHUNK
+    for start in range(0, len(keys), chunk_size):
+        chunk = keys[start : start + chunk_size]
+        if postgres:
+            match = OutboxItem.dedupe_key == any_(
+                bindparam("keys", chunk, type_=postgresql.ARRAY(String))
             )
-        )
+        else:
+            match = OutboxItem.dedupe_key.in_(chunk)
+        found.update(await session.scalars(select(OutboxItem.dedupe_key).where(match)))
     return found
 
 
@@ -141,6 +154,19 @@ async def write(
     )
     for start in range(0, len(rows), INSERT_CHUNK):
         await connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """Tell PostgreSQL's planner what the outbox holds now, after a large write.
+
+    Its statistics otherwise date from autovacuum's last look, often a moment when every row was
+    `sent`: a claim then takes `status = 'pending'` for rare and walks every pending row of the
+    morning for each person. Run it in a transaction of its own: it must never undo a write.
+    """
+    if session.bind.dialect.name == "postgresql":
+        # Autovacuum may be working on the table: wait a moment for it, never a whole tick.
+        await session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        await session.execute(text(f"ANALYZE {OutboxItem.__tablename__}"))
 
 
 def _processed(processor: object, value: object) -> object:

@@ -20,6 +20,12 @@ from sqlalchemy.ext.asyncio import (
 from bot.store.migrations_runner import upgrade_to_head
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: Every statement planned for the values it is given and the tables as they are now. asyncpg
+#: prepares each statement once per connection, and after five executions PostgreSQL may switch
+#: to one generic plan for its life: a plan made while the outbox was empty (a sequential scan)
+#: then served a long-lived process for days while the table grew, and a tick went from 1 s to
+#: 70 s (`bench/pg_long.py`). Planning these short statements each time costs well under a ms.
+POSTGRES_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 #: Any fixed 64-bit number, the same in every process: "nhacviec migrates" as an advisory lock.
 MIGRATION_LOCK_KEY = 0x6E68_6163_7669_6563 >> 1
 
@@ -70,6 +76,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True
+        if parsed.get_driver_name() == "asyncpg":
+            kwargs["connect_args"] = {"server_settings": dict(POSTGRES_SETTINGS)}
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
