@@ -119,7 +119,7 @@ class ReminderEngine:
     async def _queue(self, now: datetime, *, dry_run: bool) -> TickReport:
         report = TickReport(at=now, dry_run=dry_run)
         db = self.services.db
-        async with db.session() as session:
+        async with db.reading() as session:  # commands may write meanwhile
             facts = await load_plan_facts(session)
             recipients = await load_recipients(session)
             since = await _read_last_tick(session)
