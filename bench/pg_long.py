@@ -2,7 +2,7 @@
 
     python -m bench.pg_long                       # a throwaway server (Debian's postgresql)
     python -m bench.pg_long --url postgresql://postgres@127.0.0.1:5432/postgres
-    python -m bench.pg_long --units 2000 --days 30
+    python -m bench.pg_long --units 200 --tasks 200 --ticks 12
 
 One plan of `--tasks` deadline tasks, each led by every one of `--units` units (COPY), one contact
 per unit. The due dates are spread over the 30 days, so every morning some tasks are 14, 7, 3 or
@@ -218,8 +218,8 @@ def _line(row: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--url", help="a PostgreSQL server to use (default: start one)")
-    parser.add_argument("--units", type=int, default=2000)
-    parser.add_argument("--tasks", type=int, default=20)
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--ticks", type=int, default=30)
     parser.add_argument("--json", type=Path, help="write every figure here")
     args = parser.parse_args()
