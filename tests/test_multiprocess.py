@@ -214,11 +214,11 @@ async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
                     continue
                 rows, _ = await read_outbox(config)
                 messaged = {m.chat_id for m in tg.sent}
-                held = {by for status, by, chat in rows if status == "sending"} - {None}
+                # Each claim has its own token (`host:pid:random#n`): the pid says whose it is.
+                held = {pid_of(by) for status, by, _ in rows if status == "sending" and by}
                 held_for = {chat for status, _, chat in rows if status == "sending"}
                 if held and not held_for & messaged:
-                    [worker] = held
-                    victim = pid_of(worker)
+                    [victim] = held
         rows, holder = await read_outbox(config)
         owed = {chat for status, _, chat in rows if status != "skipped"}
         assert owed == set(USER_IDS), "the first tick owes everyone a reminder"
