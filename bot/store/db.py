@@ -39,7 +39,7 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = create_engine(url, echo=echo)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = asyncio.Lock() if self.is_sqlite else None
+        self._writers = _Turns() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -58,7 +58,7 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._writers, self.sessions() as session, session.begin():
+        async with self._writers.turn(), self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager
@@ -125,6 +125,31 @@ def head_revisions() -> set[str]:
             found = set(re.findall(r"[\"']([^\"']+)[\"']", value))
             (revisions if name == "revision" else below).update(found)
     return revisions - below
+
+
+class _Turns:
+    """A first-come-first-served lock that a task already holding it passes through.
+
+    A session opened inside another session of the same task goes straight on, as it did before
+    sessions took turns (SQLite itself then decides, as always); only other tasks wait.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            yield
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
