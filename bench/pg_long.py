@@ -63,7 +63,7 @@ class CountingChannel:
     async def stop(self) -> None:
         return None
 
-    async def send_text(self, chat_id: str, text: str) -> str:
+    async def send_text(self, chat_id: str, text: str, buttons: Any = None) -> str:
         self.count += 1
         return str(self.count)
 
