@@ -168,12 +168,13 @@ async def populate(url: str) -> None:
     try:
         now = datetime.now(UTC)
         plan_id = await connection.fetchval(
-            "INSERT INTO plans (number, issued, title, year, source, imported_at)"
-            " VALUES ($1, $2, $3, 2022, 'bench', $4) RETURNING id",
+            "INSERT INTO plans (number, key, issued, title, year, source, imported_at,"
+            " end_derived) VALUES ($1, 'BENCH', $2, $3, 2022, 'bench', $4, $5) RETURNING id",
             "BENCH/2022",
             date(2022, 2, 7),
             "Kế hoạch đo tải",
             now,
+            date(2022, 12, 31),
         )
         schedule = json.dumps({"kind": "deadline", "due": DUE.isoformat()})
         lead, when = '["Các đơn vị"]', "Trước 10/02/2022"

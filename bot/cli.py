@@ -10,9 +10,7 @@ imported when chosen: `nhacviec --help` loads no database, chat or document libr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -186,6 +184,10 @@ def _engine_commands(commands: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Imported once the arguments are read: `--help` and a wrong command line need neither.
+    import asyncio
+    import logging
+
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -5,6 +5,7 @@ Columns, not ORM objects: a tick over 100,000 assignments must stay well under a
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,6 +22,7 @@ from scheduler.closing import EndedPlan
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
 _ROLES = {str(role): role for role in AssignmentRole}
+ROWS_PER_SLICE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,9 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
     bounds = {plan.id: plan_bounds(plan) for plan in plans}
     imported = {plan.id: as_local(plan.imported_at).date() for plan in plans}
     tasks = await _task_infos(session, plans)
-    rows = await session.execute(
+    # Streamed in slices: each slice is a short stretch of work, and the event loop answers
+    # commands between them (a province's plans hold hundreds of thousands of assignments).
+    rows = await session.stream(
         select(
             Assignment.id,
             Assignment.task_id,
@@ -106,23 +110,26 @@ async def load_plan_facts(session: AsyncSession) -> PlanFacts:
         .where(Assignment.task_id.in_(list(tasks)), Assignment.active.is_(True))
     )
     own = _OwnSchedules()
-    assignments = [
-        AssignmentFacts(
-            assignment_id=assignment_id,
-            task_id=task_id,
-            task_no=tasks[task_id].no,
-            unit=unit,
-            role=_ROLES[role],
-            schedule=tasks[task_id].schedule
-            if extended is None
-            else own.of(tasks[task_id].schedule, task_id, extended),
-            plan_start=bounds[tasks[task_id].plan_id][0],
-            plan_end=bounds[tasks[task_id].plan_id][1],
-            snoozed_until=snoozed_until,
-            plan_imported=imported[tasks[task_id].plan_id],
+    assignments: list[AssignmentFacts] = []
+    async for part in rows.partitions(ROWS_PER_SLICE):
+        assignments.extend(
+            AssignmentFacts(
+                assignment_id=assignment_id,
+                task_id=task_id,
+                task_no=tasks[task_id].no,
+                unit=unit,
+                role=_ROLES[role],
+                schedule=tasks[task_id].schedule
+                if extended is None
+                else own.of(tasks[task_id].schedule, task_id, extended),
+                plan_start=bounds[tasks[task_id].plan_id][0],
+                plan_end=bounds[tasks[task_id].plan_id][1],
+                snoozed_until=snoozed_until,
+                plan_imported=imported[tasks[task_id].plan_id],
+            )
+            for assignment_id, task_id, role, unit, snoozed_until, extended in part
         )
-        for assignment_id, task_id, role, unit, snoozed_until, extended in rows
-    ]
+        await asyncio.sleep(0)  # a slice the driver had buffered: let others in anyway
     confirmation_rows = await session.execute(
         select(Confirmation.assignment_id, Confirmation.period, Confirmation.confirmed_on)
         .join(Assignment, Assignment.id == Confirmation.assignment_id)

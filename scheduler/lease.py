@@ -20,9 +20,12 @@ this process in when the row is free, already ours, or expired:
 Why only the holder drains: reminders are merged into one message per person, and a second
 drainer would race the holder for the same people and split their messages. Outbox claims still
 guarantee that no row is sent by two processes (a conditional UPDATE, with `FOR UPDATE SKIP LOCKED`
-on PostgreSQL), so a holder that pauses past its lease and a new holder overlap without sending
-anything twice; they merely both work for a moment. `nhacviec tick --at …` takes no lease: it is an
-operator's one-off, safe beside running processes for the same reason.
+on PostgreSQL), and each claim is fenced right before its send (`scheduler.outbox.fence`): a holder
+that pauses past its lease and its claims finds, on waking, that the rows it claimed are another's,
+and sends none of them. A claim lasts longer than the lease by at least a renewal interval
+(`scheduler.settings.claim_floor`), so a new holder never takes back what a live holder claimed in
+its time. `nhacviec tick --at …` takes no lease: it is an operator's one-off, safe beside running
+processes for the same reason.
 """
 
 from __future__ import annotations

@@ -3,6 +3,12 @@
 Rows move pending → sending → sent. A failed send goes back to `failed` with the error and a time
 to retry; a permanent refusal (the person blocked the bot) becomes `undeliverable`. Claiming is a
 conditional UPDATE, so two processes can never take the same row (see `claim`).
+
+A claim is fenced: `claimed_by` holds a token new for each claim, and right before sending the
+sender renews its claim in one conditional UPDATE that compares that token in the database
+(`fence`). A process that was paused (SIGSTOP, a frozen VM) past the claim timeout finds its rows
+given to another and sends nothing; what no check can recall is a request already on its way to
+the channel when the pause began.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Assignment, Confirmation, Contact, OutboxItem
@@ -24,6 +31,9 @@ STALE_CLAIM = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
 INSERT_CHUNK = 2000
+KEYS_PER_ARRAY = 20_000
+#: A write of this many rows or more refreshes the planner's statistics (`refresh_statistics`).
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +59,23 @@ def dedupe_key(reminder: DueReminder, contact_id: int) -> str:
 
 
 async def existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    """The keys among `keys` the outbox already holds, by its unique index.
+
+    On PostgreSQL the keys go as one array (`= ANY(:keys)`): one statement whatever their number,
+    looked up in the index however large the table has grown. SQLite takes them as an IN list.
+    """
     found: set[str] = set()
-    for start in range(0, len(keys), INSERT_CHUNK):
-        chunk = keys[start : start + INSERT_CHUNK]
-        found.update(
-            await session.scalars(
-                select(OutboxItem.dedupe_key).where(OutboxItem.dedupe_key.in_(chunk))
+    postgres = session.bind.dialect.name == "postgresql"
+    chunk_size = KEYS_PER_ARRAY if postgres else INSERT_CHUNK
+    for start in range(0, len(keys), chunk_size):
+        chunk = keys[start : start + chunk_size]
+        if postgres:
+            match = OutboxItem.dedupe_key == any_(
+                bindparam("keys", chunk, type_=postgresql.ARRAY(String))
             )
-        )
+        else:
+            match = OutboxItem.dedupe_key.in_(chunk)
+        found.update(await session.scalars(select(OutboxItem.dedupe_key).where(match)))
     return found
 
 
@@ -137,6 +156,19 @@ async def write(
         await connection.exec_driver_sql(sql, rows[start : start + INSERT_CHUNK])
 
 
+async def refresh_statistics(session: AsyncSession) -> None:
+    """Tell PostgreSQL's planner what the outbox holds now, after a large write.
+
+    Its statistics otherwise date from autovacuum's last look, often a moment when every row was
+    `sent`: a claim then takes `status = 'pending'` for rare and walks every pending row of the
+    morning for each person. Run it in a transaction of its own: it must never undo a write.
+    """
+    if session.bind.dialect.name == "postgresql":
+        # Autovacuum may be working on the table: wait a moment for it, never a whole tick.
+        await session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        await session.execute(text(f"ANALYZE {OutboxItem.__tablename__}"))
+
+
 def _processed(processor: object, value: object) -> object:
     return processor(value) if processor is not None else value  # type: ignore[operator]
 
@@ -184,12 +216,15 @@ async def count_waiting(session: AsyncSession, *, exclude_channels: list[str]) -
 async def claim(
     session: AsyncSession,
     contact_id: int,
-    worker: str,
+    claim_token: str,
     now: datetime,
     *,
     claimed_at: datetime | None = None,
 ) -> list[int]:
-    """Take every ready row of one contact for this worker; rows another took are not ours.
+    """Take every ready row of one contact under `claim_token`; rows another took are not ours.
+
+    The token is new for each claim (`ReminderEngine` makes it from its worker id), so a claim
+    that ran out and was given to another is told apart from a later claim of the same process.
 
     The UPDATE is conditional (only rows still ready), so of two processes one gets the rows.
     On PostgreSQL the contact is first picked `FOR NO KEY UPDATE SKIP LOCKED`: a contact another
@@ -208,10 +243,47 @@ async def claim(
     result = await session.execute(
         update(OutboxItem)
         .where(OutboxItem.contact_id == contact_id, _ready(now))
-        .values(status=SENDING, claimed_by=worker, claimed_at=claimed_at or now)
+        .values(status=SENDING, claimed_by=claim_token, claimed_at=claimed_at or now)
         .returning(OutboxItem.id)
     )
     return [row[0] for row in result]
+
+
+async def fence(
+    session: AsyncSession, ids: list[int], claim_token: str, now: datetime
+) -> list[int]:
+    """Renew this claim on `ids` where the database still says it is ours; the ids renewed.
+
+    The token is compared and the claim's time moved in the same statement, so no other process
+    can give the rows back in between: after it, they are ours for the claim timeout again.
+    """
+    if not ids:
+        return []
+    result = await session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id.in_(ids),
+            OutboxItem.claimed_by == claim_token,
+            OutboxItem.status == SENDING,
+        )
+        .values(claimed_at=now)
+        .returning(OutboxItem.id)
+    )
+    return [row[0] for row in result]
+
+
+async def give_back(session: AsyncSession, ids: list[int], claim_token: str) -> None:
+    """Return rows this claim still holds to `pending`, unsent, for the next drain."""
+    if ids:
+        await session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id.in_(ids),
+                OutboxItem.claimed_by == claim_token,
+                OutboxItem.status == SENDING,
+            )
+            .values(status=PENDING, claimed_by=None, claimed_at=None)
+        )
 
 
 async def load_claimed(session: AsyncSession, ids: list[int]) -> list[OutboxItem]:
@@ -272,12 +344,13 @@ async def mark(
     ids: list[int],
     *,
     status: str,
-    worker: str,
+    claim_token: str,
     now: datetime,
     message_id: str | None = None,
     error: str | None = None,
     retry_after: timedelta | None = None,
 ) -> None:
+    """Record the outcome of rows this claim holds; rows since given to another are left alone."""
     values: dict[str, object] = {"status": status, "claimed_by": None, "claimed_at": None}
     if status == SENT:
         values.update(sent_at=now, message_id=message_id, last_error=None)
@@ -287,7 +360,7 @@ async def mark(
         values["next_attempt_at"] = now + retry_after
     await session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == worker)
+        .where(OutboxItem.id.in_(ids), OutboxItem.claimed_by == claim_token)
         .values(**values)
     )
 

@@ -70,6 +70,13 @@ class ReminderSettings:
                 f"[reminders] extra_days_off and extra_working_days both list {listed}"
             )
         settings = cls(**values)
+        if settings.claim_timeout_seconds < claim_floor(settings.lease_seconds):
+            raise ValueError(
+                f"[reminders] claim_timeout_seconds ({settings.claim_timeout_seconds}) must be at"
+                f" least {claim_floor(settings.lease_seconds)}: a third longer than"
+                f" lease_seconds ({settings.lease_seconds}), so that a claim outlives the lease"
+                " it was made under"
+            )
         if settings.snooze_default_days > settings.snooze_max_days:
             raise ValueError(
                 f"[reminders] snooze_default_days ({settings.snooze_default_days}) must not"
@@ -80,6 +87,17 @@ class ReminderSettings:
     def calendar(self) -> WorkingCalendar:
         """Build the working calendar with this config's extra days off and working days."""
         return WorkingCalendar(self.extra_days_off, self.extra_working_days)
+
+
+def claim_floor(lease_seconds: int) -> int:
+    """The shortest claim timeout allowed with this lease: the lease and one renewal interval.
+
+    The holder renews its lease every third of it, so a row it claimed while holding the lease
+    stays its own for at least a third of a lease after a new holder could take over: the new
+    holder never takes back what a live holder claimed in its time, and a holder that was
+    paused finds, on waking, its claims already fenced (`scheduler.outbox.fence`).
+    """
+    return -(-lease_seconds * 4 // 3)
 
 
 def _fail(key: str, expected: str, value: object) -> ValueError:

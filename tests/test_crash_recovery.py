@@ -50,7 +50,7 @@ def write_config(tmp_path: Path, tg: FakeTelegramServer) -> Path:
     path.write_text(
         f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "nhacviec.db"}"\n\n'
         f'[telegram]\nenabled = true\ntoken = "{tg.token}"\nbase_url = "{tg.base_url}"\n\n'
-        "[reminders]\nclaim_timeout_seconds = 1\n\n"
+        "[reminders]\nlease_seconds = 1\nclaim_timeout_seconds = 2\n\n"
         f'[units.groups]\n"{DEPARTMENTS}" = [{members}]\n',
         "utf-8",
     )

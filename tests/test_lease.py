@@ -8,16 +8,21 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.channels.base import Sender
+from bot.channels.ratelimit import Priority, SendLimiter
+from bot.channels.retry import Delivery, RetryPolicy, send_guard
 from bot.config import SAMPLE_DEPARTMENTS
 from bot.domain.model import Role
 from bot.services.facade import BotServices
 from bot.store.db import Database
 from bot.store.models import Contact, EngineState, OutboxItem
-from scheduler.engine import ReminderEngine
+from scheduler import outbox
+from scheduler.engine import ClaimLapsed, ReminderEngine
 from scheduler.lease import TICK_LEASE, Lease
+from scheduler.settings import ReminderSettings, claim_floor
 from tests.fakes.recording import RecordingChannel
 
 SHORT = timedelta(seconds=0.5)
@@ -133,3 +138,59 @@ async def test_a_long_display_name_is_cut_not_refused(services: BotServices) -> 
     async with services.db.session() as session:
         name = await session.scalar(select(Contact.name).where(Contact.user_id == "77"))
     assert name is not None and len(name) == 255 and name.startswith("Tên Tên")
+
+
+async def test_a_claim_given_to_another_is_fenced_off(services: BotServices) -> None:
+    """The first claimer, back from a pause, can neither renew, give back nor mark the rows."""
+    await register(services, 1)
+    moment = datetime(2022, 8, 1, 8, 0, tzinfo=UTC)
+    await ReminderEngine(services, {}, worker="a").tick(moment)
+    async with services.db.session() as session:
+        [contact_id] = await outbox.contacts_waiting(session, "console", moment)
+        first = await outbox.claim(session, contact_id, "a#1", moment)
+    assert first
+    later = moment + timedelta(minutes=5)
+    async with services.db.session() as session:
+        assert await outbox.release_stale_claims(session, later, timedelta(minutes=2))
+        second = await outbox.claim(session, contact_id, "b#1", later)
+    assert sorted(second) == sorted(first)
+    async with services.db.session() as session:
+        assert await outbox.fence(session, first, "a#1", later) == []
+        await outbox.give_back(session, first, "a#1")
+        await outbox.mark(session, first, status="sent", claim_token="a#1", now=later)
+        assert sorted(await outbox.fence(session, second, "b#1", later)) == sorted(second)
+        rows = (await session.execute(select(OutboxItem.status, OutboxItem.claimed_by))).all()
+    assert {(status, by) for status, by in rows} == {("sending", "b#1")}
+
+
+async def test_a_send_whose_claim_lapsed_in_the_limiter_never_leaves() -> None:
+    delivery = Delivery(
+        "test", limiter=SendLimiter(), classify=lambda _: None, policy=RetryPolicy()
+    )
+    calls: list[str] = []
+
+    async def call() -> str:
+        calls.append("sent")
+        return "1"
+
+    def lapsed() -> None:
+        raise ClaimLapsed("paused past the claim")
+
+    token = send_guard.set(lapsed)
+    try:
+        with pytest.raises(ClaimLapsed):
+            await delivery.send("42", call, priority=Priority.REMINDER)
+    finally:
+        send_guard.reset(token)
+    assert calls == []
+    assert await delivery.send("42", call, priority=Priority.REMINDER) == "1"
+
+
+@pytest.mark.parametrize(("lease", "claim"), [(90, 119), (3, 3), (1, 1)])
+def test_a_claim_shorter_than_the_lease_and_a_renewal_is_refused(lease: int, claim: int) -> None:
+    with pytest.raises(ValueError, match=r"claim_timeout_seconds \(\d+\) must be at least"):
+        ReminderSettings.from_toml({"lease_seconds": lease, "claim_timeout_seconds": claim})
+    settings = ReminderSettings.from_toml(
+        {"lease_seconds": lease, "claim_timeout_seconds": claim_floor(lease)}
+    )
+    assert settings.claim_timeout_seconds >= lease + lease / 3

@@ -7,6 +7,10 @@ When the fake has taken some of them, it holds the next send (so the kill cannot
 Telegram accepting a message and the database recording it: a window no sender can close), and the
 process holding that send gets SIGKILL. Another process must take the lease over, give the dead
 process's claim back after the claim timeout, and finish: every person gets exactly one message.
+
+A second test stops the sender with SIGSTOP instead, for longer than its claim lasts, and wakes it
+once another process has sent everything: the woken process must send nothing (its claims are
+fenced), and only a request it had already sent at the pause may reach someone twice.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -24,7 +29,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.app import open_services
 from bot.bundled import ensure_plan
@@ -33,6 +38,7 @@ from bot.clock import LOCAL_TZ
 from bot.config import SAMPLE_DEPARTMENTS, load_config
 from bot.domain.model import Role
 from bot.store.models import Contact, EngineState, OutboxItem
+from scheduler.engine import SENDERS_PER_CHANNEL
 from scheduler.lease import TICK_LEASE
 from tests.fakes.telegram_server import FakeTelegramServer, SentMessage
 
@@ -59,7 +65,7 @@ def write_config(tmp_path: Path, database_url: str, tg: FakeTelegramServer) -> P
         "[reminders]\nenabled = true\n"
         'send_time = "00:00"\n'
         f"extra_working_days = [{days}]\n"
-        "tick_seconds = 2\nlease_seconds = 3\nclaim_timeout_seconds = 2\n",
+        "tick_seconds = 2\nlease_seconds = 3\nclaim_timeout_seconds = 4\n",
         "utf-8",
     )
     return path
@@ -208,11 +214,11 @@ async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
                     continue
                 rows, _ = await read_outbox(config)
                 messaged = {m.chat_id for m in tg.sent}
-                held = {by for status, by, chat in rows if status == "sending"} - {None}
+                # Each claim has its own token (`host:pid:random#n`): the pid says whose it is.
+                held = {pid_of(by) for status, by, _ in rows if status == "sending" and by}
                 held_for = {chat for status, _, chat in rows if status == "sending"}
                 if held and not held_for & messaged:
-                    [worker] = held
-                    victim = pid_of(worker)
+                    [victim] = held
         rows, holder = await read_outbox(config)
         owed = {chat for status, _, chat in rows if status != "skipped"}
         assert owed == set(USER_IDS), "the first tick owes everyone a reminder"
@@ -247,3 +253,110 @@ async def test_killing_the_sender_mid_fan_out_loses_nothing_and_repeats_nothing(
     assert "Traceback" not in output, output
     assert TOKEN.split(":")[1] not in output
     assert took_over < DEADLINE and time.monotonic() - started < STARTUP + 2 * DEADLINE
+
+
+PAUSE_AFTER = 12  # messages the fake takes before the sender is stopped with SIGSTOP
+
+
+async def in_transaction(config: Path) -> bool:
+    """Whether some process holds a write transaction open (the stopped one would keep it).
+
+    A process stopped inside a transaction holds its locks for as long as it is stopped: on
+    SQLite the database's only write lock, on PostgreSQL its rows. Nobody can take over then, so
+    the test stops the sender again a moment later instead.
+    """
+    url = load_config(config).database_url
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1]
+
+        def probe() -> bool:
+            connection = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:
+                return True
+            finally:
+                connection.close()
+
+        return await asyncio.to_thread(probe)
+    services = await open_services(load_config(config), upgrade=False)
+    try:
+        async with services.db.session() as session:
+            open_transactions = await session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                )
+            )
+    finally:
+        await services.db.dispose()
+    return bool(open_transactions)
+
+
+async def test_a_sender_paused_past_its_claim_sends_nothing_it_no_longer_holds(
+    tmp_path: Path, database_url: str, bots: list[Bots]
+) -> None:
+    async with FakeTelegramServer(TOKEN) as tg:
+        config = write_config(tmp_path, database_url, tg)
+        await prepare(config)
+        group = Bots(config)
+        bots.append(group)
+        await group.start(PROCESSES)
+
+        # Stop the holder mid fan-out, at a moment it holds no transaction open.
+        await tg.wait_for_sent(count=PAUSE_AFTER, timeout=STARTUP + DEADLINE)
+        _, holder = await read_outbox(config)
+        assert holder is not None
+        victim = pid_of(holder)
+        paused = group.processes[victim]
+        for _ in range(50):
+            paused.send_signal(signal.SIGSTOP)
+            if not await in_transaction(config):
+                break
+            paused.send_signal(signal.SIGCONT)
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the sender was always inside a transaction")
+        paused_at = time.monotonic()
+        rows, _ = await read_outbox(config)
+        claimed_by_victim = {chat for status, by, chat in rows if by and pid_of(by) == victim}
+        owed = {chat for status, _, chat in rows if status != "skipped"}
+        assert owed == set(USER_IDS), "the first tick owes everyone a reminder"
+        assert len(tg.sent) < PEOPLE, "stopped before the fan-out ended"
+
+        # Another process takes the lease, gives the stopped one's claims back after the claim
+        # timeout, and sends everything; only then does the stopped one wake up.
+        async with asyncio.timeout(DEADLINE):
+            while True:
+                await asyncio.sleep(0.2)
+                rows, holder = await read_outbox(config)
+                if {m.chat_id for m in tg.sent} == owed and all(
+                    status in ("sent", "skipped") for status, _, _ in rows
+                ):
+                    break
+        assert holder is not None and pid_of(holder) != victim
+        stopped_for = time.monotonic() - paused_at
+        paused.send_signal(signal.SIGCONT)
+        resumed_at = time.monotonic()
+        await asyncio.sleep(6)  # longer than a tick, a lease and a claim: time to misbehave
+        rows, _ = await read_outbox(config)
+        statuses = await group.stop_all()
+        sent = [m for m in tg.sent if m.method == "sendMessage"]
+
+    assert stopped_for > 4, "stopped for longer than its claim lasts (claim_timeout_seconds)"
+    after_resume = [m.chat_id for m in sent if m.time >= resumed_at]
+    assert not after_resume, f"sent after waking up: {after_resume}\n{group.output()}"
+    per_person = Counter(m.chat_id for m in sent)
+    assert set(per_person) == owed
+    doubled = {chat for chat, n in per_person.items() if n > 1}
+    # Only a request already on its way when the process stopped can be doubled: the rows it
+    # claimed, at most one per sender in flight.
+    assert len(doubled) <= SENDERS_PER_CHANNEL, doubled
+    assert doubled <= claimed_by_victim, (doubled, claimed_by_victim)
+    assert all(per_person[chat] == 2 for chat in doubled)
+    assert {status for status, _, _ in rows} <= {"sent", "skipped"}
+    assert all(status == 0 for status in statuses.values()), statuses
+    output = group.output()
+    assert "Traceback" not in output, output

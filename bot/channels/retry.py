@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
@@ -33,6 +34,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[object]]
+
+#: What a sender must still hold when its message leaves (the outbox's claim on a reminder):
+#: called once the limiter grants the first part's slot, right before the request; raising
+#: cancels the send. A context variable, so the channel's interface stays the same.
+send_guard: ContextVar[Callable[[], None] | None] = ContextVar("send_guard", default=None)
 
 
 class Outcome(Enum):
@@ -155,6 +161,9 @@ class Delivery:
 
         async def attempt() -> T:
             await self.limiter.acquire(chat_id, priority=priority, is_group=is_group)
+            guard = send_guard.get()
+            if guard is not None and part == 0:
+                guard()  # the wait for the slot may have outlasted what the sender held
             return await call()
 
         return await with_retries(
