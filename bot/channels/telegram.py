@@ -28,11 +28,13 @@ from typing import Any, Literal, NoReturn
 from telegram import (
     BotCommand,
     CallbackQuery,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     TelegramObject,
     Update,
+    User,
 )
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import (
@@ -555,19 +557,23 @@ def to_incoming(message: Message, *, bot_username: str | None) -> IncomingMessag
         attachment = Attachment("photo", message.photo[-1].file_id)
     if not text.strip() and attachment is None:
         return None
-    chat = message.chat
     return IncomingMessage(
-        sender=Sender(
-            channel="telegram",
-            user_id=str(user.id),
-            chat_id=str(chat.id),
-            name=user.full_name,
-            is_group_chat=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
-        ),
+        sender=_sender(user, message.chat),
         text=text,
         message_id=str(message.message_id),
         received_at=as_local(message.date),
         attachment=attachment,
+    )
+
+
+def _sender(user: User, chat: Chat) -> Sender:
+    """Who wrote or pressed, and where the answer goes (their chat, or the group)."""
+    return Sender(
+        channel="telegram",
+        user_id=str(user.id),
+        chat_id=str(chat.id),
+        name=user.full_name,
+        is_group_chat=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
     )
 
 
@@ -577,16 +583,8 @@ def to_press(query: CallbackQuery) -> ButtonPress | None:
     message = query.message
     if not data or message is None:
         return None
-    chat = message.chat
-    user = query.from_user
     return ButtonPress(
-        sender=Sender(
-            channel="telegram",
-            user_id=str(user.id),
-            chat_id=str(chat.id),
-            name=user.full_name,
-            is_group_chat=chat.type in (ChatType.GROUP, ChatType.SUPERGROUP),
-        ),
+        sender=_sender(query.from_user, message.chat),
         command=data,
         press_id=query.id,
         received_at=as_local(dt.datetime.now(dt.UTC)),
