@@ -425,7 +425,6 @@ class ReminderEngine:
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
             tr=tr,
-            due_soon_days=self.settings.due_soon_days,
         )
         # A plan's closing summary is about the plan, not a task: it follows the tasks.
         summaries = [

@@ -43,7 +43,6 @@ def compose(
     today: date,
     send_time: str,
     tr: Translator,
-    due_soon_days: int = 7,  # unused: a reminder names no state now; kept for its callers
 ) -> str:
     """One message for one person: a heading, then each plan's tasks, most urgent kinds first.
 

@@ -285,25 +285,28 @@ def _task_paragraphs(document: DocxDocument, task: TaskRow, today: date, tr: Tra
         _body(document, line)
 
 
+def _first_items(items: list[str], more: str) -> list[str]:
+    """The first LIST_LIMIT items as `+` lines, then `more` when some were left out."""
+    shown = [f"+ {item}" for item in items[:LIST_LIMIT]]
+    return [*shown, more] if len(items) > LIST_LIMIT else shown
+
+
 def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
     """The lines under a task in section I.2; nothing is said of what is zero or empty."""
     lines = [tr.gettext("- Progress: {progress}.", progress=task_progress(task, today, tr))]
     notes = note_lines(task, tr)
     if notes:
         lines.append(tr.gettext("- What the units reported:"))
-        lines += [f"+ {note}" for note in notes[:LIST_LIMIT]]
-        if len(notes) > LIST_LIMIT:
-            lines.append(
-                tr.gettext("+ {count} more in the appendix.", count=len(notes) - LIST_LIMIT)
-            )
+        lines += _first_items(
+            notes, tr.gettext("+ {count} more in the appendix.", count=len(notes) - LIST_LIMIT)
+        )
     files = evidence_lines(task, tr)
     if files:
         lines.append(tr.gettext("- Evidence files:"))
-        lines += [f"+ {line}" for line in files[:LIST_LIMIT]]
-        if len(files) > LIST_LIMIT:
-            lines.append(
-                tr.gettext("+ {count} more in the tracking sheet.", count=len(files) - LIST_LIMIT)
-            )
+        lines += _first_items(
+            files,
+            tr.gettext("+ {count} more in the tracking sheet.", count=len(files) - LIST_LIMIT),
+        )
     owing = open_units(task, today)
     if owing:
         lines.append(tr.gettext("- Not done yet: {units}.", units=_unit_list(owing, tr)))
