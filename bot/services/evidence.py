@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.base import Attachment, DownloadError, FileSource, FileTooLarge
 from bot.domain.model import Role
-from bot.domain.units import UnitCatalog, unit_key
+from bot.domain.unit_lookup import UnitIndex
+from bot.domain.units import UnitCatalog
 from bot.services.errors import NotYourTask, ServiceError, UnknownUnit
 from bot.services.registry import ContactInfo
 from bot.store.models import Assignment, Confirmation, EvidenceFile, Plan, Task, Unit
@@ -425,13 +426,10 @@ async def retry(
 def match_unit(
     catalog: UnitCatalog, wanted: str, units: Sequence[str]
 ) -> tuple[str | None, tuple[str, ...]]:
-    """The task's unit that `@wanted` names (canonical, short name, alias), else suggestions."""
-    wanted = wanted.strip().lstrip("@").strip()
-    canonical = catalog.canonical(wanted)
-    key = unit_key(wanted)
-    for unit in units:
-        if unit == canonical or unit_key(unit) == key or unit_key(catalog.short_name(unit)) == key:
-            return unit, ()
+    """The task's unit that `@wanted` names (as `/xong N @UNIT` reads it), else suggestions."""
+    found = UnitIndex(units, catalog).lookup(wanted.strip().lstrip("@").strip())
+    if found is not None and found in units:
+        return found, ()
     return None, tuple(catalog.short_name(unit) for unit in units)
 
 
