@@ -37,6 +37,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.pg_seed import copy_units_and_people  # noqa: E402
 from bot.app import catalog_for  # noqa: E402
 from bot.clock import LOCAL_TZ  # noqa: E402
 from bot.config import Config  # noqa: E402
@@ -186,39 +187,7 @@ async def populate(url: str) -> None:
                 for n in range(1, TASKS + 1)
             ],
         )
-        await connection.copy_records_to_table(
-            "units",
-            columns=["id", "name", "is_group"],
-            records=[(u, f"Đơn vị {u:05d}", False) for u in range(1, UNITS + 1)],
-        )
-        await connection.copy_records_to_table(
-            "assignments",
-            columns=["id", "task_id", "unit_id", "role", "via_group", "active"],
-            records=[
-                ((t - 1) * UNITS + u, t, u, "lead", None, True)
-                for t in range(1, TASKS + 1)
-                for u in range(1, UNITS + 1)
-            ],
-        )
-        await connection.copy_records_to_table(
-            "people",
-            columns=["id", "name", "unit_id", "role", "language", "prefer_channel", "created_at"],
-            records=[(u, f"Người {u}", u, "head", "vi", "all", now) for u in range(1, UNITS + 1)],
-        )
-        await connection.copy_records_to_table(
-            "contacts",
-            columns=["id", "person_id", "channel", "user_id", "chat_id", "name", "since"],
-            records=[
-                (u, u, CHANNEL, str(900_000 + u), str(900_000 + u), f"Người {u}", now)
-                for u in range(1, UNITS + 1)
-            ],
-        )
-        for table in ("tasks", "units", "assignments", "people", "contacts"):
-            await connection.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                f" (SELECT max(id) FROM {table}))"
-            )
-        await connection.execute("ANALYZE")
+        await copy_units_and_people(connection, units=UNITS, tasks=TASKS, channel=CHANNEL, now=now)
     finally:
         await connection.close()
 
