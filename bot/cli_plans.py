@@ -20,6 +20,8 @@ async def cmd_init(args: argparse.Namespace) -> int:
         changed = await services.apply_routine_every()
         if changed:
             print(f"{changed} “Thường xuyên” tasks now follow [reminders] routine_every.")
+        if await services.sync_reminder_rules():
+            print("Reminder rules recorded: the next tick works out every reminder day again.")
         summary = await ensure_plan(services)
         if summary is None:
             statuses = await services.statuses(include_closed=True)

@@ -16,6 +16,7 @@ from bot.domain.model import Role
 from bot.domain.units import UnitCatalog
 from bot.services.audit import record
 from bot.services.errors import InvalidCode, Throttled, UnknownContact, UnknownUnit
+from bot.services.reminder_dates import recompute_unit
 from bot.store.models import Contact, FailedAttempt, Invite, Person, Unit
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -163,6 +164,8 @@ async def register(
     await session.flush()
     invite.used_at = now
     invite.used_by_contact_id = contact.id
+    # The newcomer hears the reminders standing now for their unit, as its others did.
+    await recompute_unit(session, [invite.unit_id])
     await session.execute(
         delete(FailedAttempt).where(
             FailedAttempt.channel == sender.channel, FailedAttempt.user_id == sender.user_id

@@ -19,6 +19,7 @@ from bot.services.audit import record
 from bot.services.errors import AlreadyConfirmed, NotYourTask
 from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
+from bot.services.reminder_dates import recompute_assignments
 from bot.services.status import current_period
 from bot.store.models import Assignment, Confirmation, Unit
 from scheduler.calendar import WorkingCalendar
@@ -74,6 +75,8 @@ async def snooze(
         raise AlreadyConfirmed(shown, done.confirmed_at, done.by_name, key)
     previous = assignment.snoozed_until
     assignment.snoozed_until = until
+    await session.flush()
+    await recompute_assignments(session, [assignment.id])
     await record(
         session,
         now,
