@@ -87,6 +87,9 @@ class TickReport:
     failed: int = 0
     cancelled: int = 0
     waiting_for_channel: int = 0
+    #: Assignments the policy was asked about: those whose stored day had come (and all of the
+    #: tasks whose own day had), or every one when the stored days could not be trusted.
+    examined: int = 0
 
 
 class ReminderEngine:
@@ -143,6 +146,7 @@ class ReminderEngine:
             since = await _read_last_tick(session)
             digests = await load_digest_facts(session)
             closing = await self._closing_summaries(session, facts, recipients, now)
+        report.examined = len(facts.assignments)
         # The policy is CPU work (a whole province's rows on the day rules change): a worker
         # thread keeps the event loop answering commands meanwhile.
         due, skipped, next_days = await asyncio.to_thread(
