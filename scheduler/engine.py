@@ -171,6 +171,31 @@ class ReminderEngine:
                 log.warning("could not refresh the outbox's statistics", exc_info=True)
         return report
 
+    async def work_out_days(self, decided_through: date) -> int:
+        """Ask the policy about every followed row and store its next day, as if every reminder
+        up to `decided_through` had been decided; return how many assignments were asked about.
+
+        What the first tick after a change of the rules would do, done ahead (a province's first
+        tick then stays short); `decided_through` should be a day whose reminders did go out.
+        """
+        async with self._lock:
+            async with self.services.db.session() as session:
+                await reminder_dates.sync_rules(session, self.settings.rules_fingerprint())
+            async with self.services.db.reading() as session:
+                facts = await load_plan_facts(session)
+            days = await asyncio.to_thread(
+                next_reminder_days,
+                facts.assignments,
+                facts.confirmations,
+                self.calendar,
+                self.settings,
+                decided_through,
+            )
+            async with self.services.db.session() as session:
+                await _store_next_days(session, facts, days)
+                await reminder_dates.set_days_as_of(session, decided_through)
+            return len(facts.assignments)
+
     async def _days_hold(self, today: date, *, dry_run: bool) -> bool:
         """Whether this tick may read only the rows whose stored day has come.
 
