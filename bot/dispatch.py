@@ -131,7 +131,7 @@ class Dispatcher:
                     "invitation code, then type: /start CODE"
                 )
             ), False
-        if contact is not None and contact.role not in spec.roles:
+        if contact is not None and not contact.roles & spec.roles:
             if Role.ISO in spec.roles and Role.LEADER not in spec.roles:
                 return Reply(
                     _("Only the Office and Ban ISO may do this. Type /help to see your commands.")
