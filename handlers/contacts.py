@@ -1,5 +1,5 @@
 """/contacts (/danhba) and /revoke N [@UNIT] (/thuhoi): the Office sees and removes registered
-people, or one of a person's memberships (`/revoke 12 @ISO`: they stop acting for Ban ISO only)."""
+people, or one of a person's memberships (`/revoke 12 @Ban ISO`: they stop acting for Ban ISO only)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ async def revoke(ctx: CommandContext) -> Reply:
             return Reply(
                 ctx._(
                     "To remove one unit of a person, put @ before the unit: /revoke {id} @UNIT, "
-                    "e.g. /revoke {id} @ISO. To remove the person: /revoke {id}",
+                    "e.g. /revoke {id} @KH-TC. To remove the person: /revoke {id}",
                     id=raw,
                 )
             )
@@ -56,7 +56,7 @@ async def revoke(ctx: CommandContext) -> Reply:
 
 
 async def _remove_membership(ctx: CommandContext, contact_id: int, unit_words: str) -> Reply:
-    """`/revoke 12 @ISO`: the person stops acting for one unit and keeps the others."""
+    """`/revoke 12 @Ban ISO`: the person stops acting for one unit and keeps the others."""
     removed = await ctx.services.remove_membership(
         contact_id, unit_words, actor=ctx.registered.name
     )

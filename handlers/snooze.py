@@ -53,7 +53,7 @@ async def handle(ctx: CommandContext) -> Reply:
 
 
 def _split_unit(args: list[str]) -> tuple[list[str], str]:
-    """`5 @ISO`, `@ISO 5` or `@ISO 5 ngày`: the days' words and the `@UNIT` words."""
+    """`5 @Ban ISO`, `@Ban ISO 5` or `@Ban ISO 5 ngày`: the days' words and the `@UNIT` words."""
     at = next((i for i, arg in enumerate(args) if arg.startswith("@")), None)
     if at is None:
         return args, ""

@@ -23,6 +23,7 @@ from bot.services.facade import BotServices
 from bot.store.models import AuditEntry, Contact, Invite, Membership, Person, Unit
 from scheduler.engine import ReminderEngine
 from tests.fakes.telegram_server import FakeTelegramServer
+from tests.test_telegram_buttons import press
 from tests.test_telegram_story import (  # noqa: F401 (fixtures: bot, tg)
     CODE,
     TelegramUser,
@@ -131,12 +132,20 @@ async def test_commands_act_for_the_unit_that_owns_the_task_and_ask_when_both_do
     ]
     assert await snapshot(services) == before
 
+    # Pressing a unit's button confirms for it, as typing `/xong 8 @Ban ISO Sở` would.
+    asked = await hoa.says("/xong 8")
+    (message,) = [m for m in tg.sent if m.text == asked]
+    answer = await press(tg, 1001, message, "done 8 @Ban ISO Sở")
+    assert answer["text"].startswith("Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 8")
+    ((no, unit, row),) = await confirmation_rows(services)
+    assert (no, unit, row.on_behalf) == (8, ISO_UNIT, False)
+
     done = await hoa.says("/xong 7 @Ban ISO đã lập kế hoạch")
     assert done == (
         "Đã ghi nhận Ban ISO Sở hoàn thành nhiệm vụ số 7 (ngày 01/08/2022).\n"
         "Ghi chú: đã lập kế hoạch\nNếu xác nhận nhầm, gõ /huy 7 để hủy."
     )
-    ((no, unit, row),) = await confirmation_rows(services)
+    *_, (no, unit, row) = await confirmation_rows(services)
     assert (no, unit, row.on_behalf, row.by_unit) == (7, ISO_UNIT, False, ISO_UNIT)
 
     # Undo and snooze ask the same way, and take @UNIT.
@@ -152,13 +161,13 @@ async def test_commands_act_for_the_unit_that_owns_the_task_and_ask_when_both_do
     )
 
     # The Office's on-behalf rule stays: a unit not hers is confirmed for, and says so.
-    behalf = await hoa.says("/xong 8 @Lãnh đạo Sở")
+    behalf = await hoa.says("/xong 6 @Lãnh đạo Sở")
     assert behalf.startswith(
-        "Đã ghi nhận thay cho Lãnh đạo Sở: hoàn thành nhiệm vụ 8 ngày 01/08/2022 (người xác "
+        "Đã ghi nhận thay cho Lãnh đạo Sở: hoàn thành nhiệm vụ 6 ngày 01/08/2022 (người xác "
         "nhận: Nguyễn Thị Hoa, Văn phòng Sở)."
     )
     *_, (no, unit, row) = await confirmation_rows(services)
-    assert (no, unit, row.on_behalf, row.by_unit) == (8, "Lãnh đạo Sở", True, OFFICE_UNIT)
+    assert (no, unit, row.on_behalf, row.by_unit) == (6, "Lãnh đạo Sở", True, OFFICE_UNIT)
 
 
 async def test_a_head_in_two_units_may_name_only_their_own(
