@@ -1,5 +1,6 @@
 """/contacts (/danhba) and /revoke N [@UNIT] (/thuhoi): the Office sees and removes registered
-people, or one of a person's memberships (`/revoke 12 @Ban ISO`: they stop acting for Ban ISO only)."""
+people, or one of a person's memberships (`/revoke 12 @Ban ISO`: they stop acting for Ban ISO
+only)."""
 
 from __future__ import annotations
 
