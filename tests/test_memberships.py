@@ -160,6 +160,11 @@ async def test_commands_act_for_the_unit_that_owns_the_task_and_ask_when_both_do
         "Đã tạm hoãn nhắc nhiệm vụ số 3 của Ban ISO Sở đến hết ngày 08/08/2022 (5 ngày"
     )
 
+    # Undo acts for her own units only, even for the Office (it sends others' back with /tuchoi).
+    assert (await hoa.says("/huy 6 @KH-TC")).startswith(
+        "Anh/chị không làm việc cho Phòng Kế hoạch - Tài chính; các đơn vị của anh/chị là "
+        "Văn phòng Sở, Ban ISO Sở."
+    )
     # The Office's on-behalf rule stays: a unit not hers is confirmed for, and says so.
     behalf = await hoa.says("/xong 6 @Lãnh đạo Sở")
     assert behalf.startswith(

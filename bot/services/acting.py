@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from bot.domain.model import Role
 from bot.domain.units import UnitCatalog
 from bot.services.errors import NotOneOfYours, NotYourTask, OnBehalfNotAllowed, WhichUnit
 from bot.services.registry import ContactInfo
@@ -36,7 +37,8 @@ def check_own(contact: ContactInfo, unit: str, *, catalog: UnitCatalog | None = 
     """Refuse `@UNIT` naming a unit the sender does not act for."""
     if unit in contact.units:
         return
-    if contact.several_units:
+    if contact.several_units or contact.role is Role.OFFICE:
+        # The Office confirms for others with /xong only; here it too names its own units.
         raise NotOneOfYours(unit, short_names(contact.units, catalog))
     raise OnBehalfNotAllowed(unit)
 
