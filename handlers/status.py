@@ -32,7 +32,7 @@ from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.services.errors import NotYourTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
-from handlers.address import bad_task_text
+from handlers.address import bad_task_text, own_unit_arg
 from handlers.base import CommandContext
 from handlers.confirm_lines import assignment_extras, extension_line
 from handlers.render import local_time, shorten, when_line
@@ -52,9 +52,10 @@ async def handle(ctx: CommandContext) -> Reply:
             return Reply(bad_task_text(ctx, "status"))
         plan, task = await ctx.services.task_status(ref, contact)
         if not contact.role.sees_everything:
-            mine = task.for_unit(contact.unit)
+            unit = own_unit_arg(ctx, task.address, lambda u: task.for_unit(u) is not None)
+            mine = task.for_unit(unit)
             if mine is None:
-                raise NotYourTask(task.address, contact.unit)
+                raise NotYourTask(task.address, unit)
             return Reply(task_detail(task, ctx.tr, only=mine))
         return Reply(task_detail(task, ctx.tr, plan=plan, limit=limit))
     if not contact.role.sees_everything:

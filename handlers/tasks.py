@@ -18,21 +18,22 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
     contact = ctx.registered
     statuses = await ctx.services.statuses()
     sections: list[str] = []
-    for status in statuses:
-        mine = status.for_unit(contact.unit)
+    # A person acting for several units sees each unit's tasks under its own heading.
+    for unit, status in ((unit, status) for unit in contact.units for status in statuses):
+        mine = status.for_unit(unit)
         if not mine:
             continue
         parts = [
             ctx._(
                 "Tasks of {unit} in plan {plan} ({count}):",
-                unit=contact.unit,
+                unit=unit,
                 plan=status.number,
                 count=len(mine),
             )
         ]
         supported: list[str] = []
         for task in mine:
-            part = task.for_unit(contact.unit)
+            part = task.for_unit(unit)
             assert part is not None
             if part.role is AssignmentRole.LEAD:
                 parts.append(task_block(task, ctx.tr, part))
@@ -46,12 +47,12 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
         if len(statuses) == 1:
             return ctx._(
                 "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
-                unit=contact.unit,
+                unit=", ".join(contact.units),
                 plan=statuses[0].number,
             )
         return ctx._(
             "{unit} has no part in the plans being followed. If this is wrong, please tell "
             "the Office.",
-            unit=contact.unit,
+            unit=", ".join(contact.units),
         )
     return "\n\n".join(sections)

@@ -32,7 +32,7 @@ from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
 from bot.services import reminder_dates
 from bot.services.facade import BotServices
-from bot.store.models import Assignment, Contact, EngineState, OutboxItem, Person, Task
+from bot.store.models import Assignment, Contact, EngineState, Membership, OutboxItem, Person, Task
 from bot.store.reminder_days import NEVER
 from scheduler import outbox
 from scheduler.closing import closing_summaries, summary_block
@@ -388,7 +388,11 @@ class ReminderEngine:
                 rows = [row for row in rows if row.id not in older]
             contact = await session.scalar(
                 select(Contact)
-                .options(selectinload(Contact.person).selectinload(Person.unit))
+                .options(
+                    selectinload(Contact.person)
+                    .selectinload(Person.memberships)
+                    .selectinload(Membership.unit)
+                )
                 .where(Contact.id == contact_id)
             )
         if not rows:
@@ -527,7 +531,7 @@ class ReminderEngine:
         tr = Translator(person.language)
         text = compose(
             items,
-            recipient_unit=person.unit.name,
+            recipient_unit=", ".join(dict.fromkeys(m.unit.name for m in person.memberships)),
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
             tr=tr,

@@ -120,7 +120,7 @@ class BotServices:
             current = await self._plan_status(session, plan)
         found = current.task(task.no)
         if found is None:  # removed between the two reads: say so as for any unknown task
-            raise NotYourTask(str(task.no), contact.unit if contact else "")
+            raise NotYourTask(str(task.no), ", ".join(contact.units) if contact else "")
         return current, found
 
     async def _plan_status(self, session: AsyncSession, plan: Plan) -> status.PlanStatus:
@@ -223,6 +223,15 @@ class BotServices:
         async with self.db.session() as session:
             return await registry.revoke_contact(session, contact_id, now=self.now(), actor=actor)
 
+    async def remove_membership(
+        self, contact_id: int, unit_words: str, *, actor: str
+    ) -> registry.MembershipRemoved:
+        """`/revoke N @UNIT`: the person of contact N no longer acts for UNIT."""
+        async with self.db.session() as session:
+            return await registry.remove_membership(
+                session, contact_id, unit_words, self.catalog, now=self.now(), actor=actor
+            )
+
     async def set_language(self, contact: registry.ContactInfo, language: str) -> None:
         async with self.db.session() as session:
             await registry.set_language(session, contact.person_id, language)
@@ -304,10 +313,12 @@ class BotServices:
             )
 
     async def undo(
-        self, contact: registry.ContactInfo, ref: TaskRef | int
+        self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
     ) -> confirmations.Undone:
         async with self.db.session() as session:
-            return await confirmations.undo(session, contact, as_ref(ref), now=self.now())
+            return await confirmations.undo(
+                session, contact, as_ref(ref), now=self.now(), words=words, catalog=self.catalog
+            )
 
     async def set_deadline(
         self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date | str
@@ -319,9 +330,14 @@ class BotServices:
             )
 
     async def snooze(
-        self, contact: registry.ContactInfo, ref: TaskRef | int, days: int | None = None
+        self,
+        contact: registry.ContactInfo,
+        ref: TaskRef | int,
+        days: int | None = None,
+        words: str = "",
     ) -> snooze.Snoozed:
-        """Hold the contact's unit's reminders of a task for `days` working days."""
+        """Hold the contact's unit's reminders of a task for `days` working days (`words`: an
+        `@UNIT` naming which of the contact's units)."""
         settings = self.config.reminder_settings()
         async with self.db.session() as session:
             return await snooze.snooze(
@@ -333,6 +349,8 @@ class BotServices:
                 today=self.today(),
                 calendar=settings.calendar(),
                 settings=settings,
+                words=words,
+                catalog=self.catalog,
             )
 
     # ---- evidence --------------------------------------------------------------------------

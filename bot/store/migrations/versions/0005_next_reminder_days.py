@@ -1,7 +1,7 @@
 """province scale: each assignment and task keeps the day it may next need a reminder
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 08:30:00
 
 Every row starts at the "recompute" day (0001-01-01), so the first tick after the upgrade asks
@@ -12,8 +12,8 @@ on a tick reads only the rows whose day has come.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
