@@ -20,6 +20,8 @@ async def cmd_init(args: argparse.Namespace) -> int:
         changed = await services.apply_routine_every()
         if changed:
             print(f"{changed} “Thường xuyên” tasks now follow [reminders] routine_every.")
+        if await services.sync_reminder_rules():
+            await _work_out_days(services)
         summary = await ensure_plan(services)
         if summary is None:
             statuses = await services.statuses(include_closed=True)
@@ -34,6 +36,23 @@ async def cmd_init(args: argparse.Namespace) -> int:
     for warning in summary.warnings:
         print(f"warning: {warning}")
     return 0
+
+
+async def _work_out_days(services: Any) -> None:
+    """[reminders] changed: work every stored reminder day out again now, not at the next tick.
+
+    As of yesterday: whether or not this morning's reminders went out, the next tick asks about
+    today's again (the outbox keeps what was sent from going twice).
+    """
+    from datetime import timedelta
+
+    from scheduler.engine import ReminderEngine
+
+    print("[reminders] changed: working out every assignment's next reminder day again…")
+    examined = await ReminderEngine(services, {}).work_out_days(
+        services.today() - timedelta(days=1)
+    )
+    print(f"{examined} assignments done; the next tick uses the new rules.")
 
 
 async def cmd_parse(args: argparse.Namespace) -> int:

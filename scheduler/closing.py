@@ -8,20 +8,13 @@ reminder, keyed to the plan's first task, so it is sent once whatever restarts i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.domain.model import AssignmentRole, ScheduleKind
 from bot.i18n import Translator, chat_date
 from scheduler.calendar import WorkingCalendar
-from scheduler.policy import (
-    AssignmentFacts,
-    Audience,
-    ConfirmationFacts,
-    DueReminder,
-    ReminderKind,
-)
+from scheduler.policy import Audience, DueReminder, ReminderKind
 from scheduler.settings import ReminderSettings
 
 
@@ -37,8 +30,7 @@ class EndedPlan:
 
 def closing_summaries(
     plans: Iterable[EndedPlan],
-    assignments: Sequence[AssignmentFacts],
-    confirmations: Sequence[ConfirmationFacts],
+    owed: Set[int],
     addresses: Mapping[int, str],
     calendar: WorkingCalendar,
     settings: ReminderSettings,
@@ -49,24 +41,18 @@ def closing_summaries(
 
     It is offered until reminders of the plan stop altogether; the outbox sends it once.
     `owing_units` carries the addresses of the plan's dated tasks some lead unit still owes
-    (`addresses`: task id → the address shown).
+    (`owed`: their ids, `scheduler.facts.load_owed_tasks`; `addresses`: task id → the address
+    shown).
     """
-    done = {c.assignment_id for c in confirmations if c.period == "" and c.confirmed_on <= today}
-    owed: set[int] = {
-        fact.task_id
-        for fact in assignments
-        if fact.role is AssignmentRole.LEAD
-        and fact.schedule.kind is not ScheduleKind.RECURRING
-        and fact.schedule.due is not None
-        and fact.assignment_id not in done
-    }
     out: list[DueReminder] = []
     for plan in plans:
         slot = calendar.on_or_after(plan.end + timedelta(days=1))
         last = plan.end + timedelta(days=settings.overdue_days_after_end)
         if not slot <= today <= max(slot, last):
             continue
-        open_tasks = tuple(addresses[task_id] for task_id in sorted(owed & plan.task_ids))
+        open_tasks = tuple(
+            addresses[task_id] for task_id in sorted(plan.task_ids) if task_id in owed
+        )
         out.append(
             DueReminder(
                 kind=ReminderKind.PLAN_ENDED,

@@ -27,11 +27,13 @@ from bot.channels.base import Buttons, Channel, SendError
 from bot.channels.console import CONSOLE
 from bot.channels.retry import send_guard
 from bot.clock import Clock, as_local
-from bot.domain.model import Role
+from bot.domain.model import Role, ScheduleKind
 from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
+from bot.services import reminder_dates
 from bot.services.facade import BotServices
-from bot.store.models import Contact, EngineState, Membership, OutboxItem, Person
+from bot.store.models import Assignment, Contact, EngineState, Membership, OutboxItem, Person, Task
+from bot.store.reminder_days import NEVER
 from scheduler import outbox
 from scheduler.closing import closing_summaries, summary_block
 from scheduler.digest import DigestBook, is_digest, load_digest_facts
@@ -42,6 +44,7 @@ from scheduler.facts import (
     Recipients,
     TaskInfo,
     load_extended_dues,
+    load_owed_tasks,
     load_plan_facts,
     load_recipients,
     load_task_infos,
@@ -51,7 +54,9 @@ from scheduler.policy import (
     Audience,
     DigestFacts,
     DueReminder,
+    NextDays,
     ReminderKind,
+    next_reminder_days,
     plan_digests,
     plan_reminders,
 )
@@ -82,6 +87,9 @@ class TickReport:
     failed: int = 0
     cancelled: int = 0
     waiting_for_channel: int = 0
+    #: Assignments the policy was asked about: those whose stored day had come (and all of the
+    #: tasks whose own day had), or every one when the stored days could not be trusted.
+    examined: int = 0
 
 
 class ReminderEngine:
@@ -93,9 +101,14 @@ class ReminderEngine:
         worker: str | None = None,
         claim_timeout: timedelta | None = None,
         claim_clock: Clock | None = None,
+        stored_days: bool = True,
     ) -> None:
         """`claim_clock` ages claims; `tick --at` replays a past moment but claims age in real
-        time, or a claim left by a killed replay would never look stale to the next one."""
+        time, or a claim left by a killed replay would never look stale to the next one.
+
+        `stored_days` False asks the policy about every row on every tick, as if no day were
+        stored: the yardstick the stored days are tested against.
+        """
         self.services = services
         self.claim_clock = claim_clock or services.clock
         self.channels = dict(channels)
@@ -106,6 +119,7 @@ class ReminderEngine:
             seconds=self.settings.claim_timeout_seconds
         )
         self.calendar = self.settings.calendar()
+        self.stored_days = stored_days
         self._lock = asyncio.Lock()
         self._claims = itertools.count(1)
 
@@ -121,16 +135,22 @@ class ReminderEngine:
 
     async def _queue(self, now: datetime, *, dry_run: bool) -> TickReport:
         report = TickReport(at=now, dry_run=dry_run)
+        if not self._in_send_hours(now):
+            return report  # before the send time or on a day off nothing is due: read nothing
         db = self.services.db
+        today = now.date()
+        stored = await self._days_hold(today, dry_run=dry_run)
         async with db.reading() as session:  # commands may write meanwhile
-            facts = await load_plan_facts(session)
+            facts = await load_plan_facts(session, today if stored else None)
             recipients = await load_recipients(session)
             since = await _read_last_tick(session)
             digests = await load_digest_facts(session)
-        # The policy over every followed assignment is long CPU work: a worker thread keeps
-        # the event loop answering commands meanwhile.
-        due, skipped = await asyncio.to_thread(
-            self._decide, facts, digests, recipients, now, since
+            closing = await self._closing_summaries(session, facts, recipients, now)
+        report.examined = len(facts.assignments)
+        # The policy is CPU work (a whole province's rows on the day rules change): a worker
+        # thread keeps the event loop answering commands meanwhile.
+        due, skipped, next_days = await asyncio.to_thread(
+            self._decide, facts, digests, recipients, now, since, closing
         )
         async with db.session() as session:
             known = await outbox.existing_keys(session, [item.dedupe_key for item in due])
@@ -140,8 +160,9 @@ class ReminderEngine:
                 return report
             await outbox.write(session, report.queued, status=outbox.PENDING, now=now)
             await outbox.write(session, skipped, status=outbox.SKIPPED, now=now)
-            if self._in_send_hours(now):
-                await _write_last_tick(session, now)
+            await _store_next_days(session, facts, next_days)
+            await reminder_dates.set_days_as_of(session, today)
+            await _write_last_tick(session, now)
         if len(report.queued) + len(skipped) >= outbox.ANALYZE_AFTER:
             try:
                 async with db.session() as session:
@@ -150,20 +171,87 @@ class ReminderEngine:
                 log.warning("could not refresh the outbox's statistics", exc_info=True)
         return report
 
-    def _closing_summaries(self, facts: PlanFacts, now: datetime) -> list[DueReminder]:
-        """The Office's one message about each plan whose end has passed (scheduler/closing)."""
+    async def work_out_days(self, decided_through: date) -> int:
+        """Ask the policy about every followed row and store its next day, as if every reminder
+        up to `decided_through` had been decided; return how many assignments were asked about.
+
+        What the first tick after a change of the rules would do, done ahead (a province's first
+        tick then stays short); `decided_through` should be a day whose reminders did go out.
+        """
+        async with self._lock:
+            async with self.services.db.session() as session:
+                await reminder_dates.sync_rules(session, self.settings.rules_fingerprint())
+            async with self.services.db.reading() as session:
+                facts = await load_plan_facts(session)
+            days = await asyncio.to_thread(
+                next_reminder_days,
+                facts.assignments,
+                facts.confirmations,
+                self.calendar,
+                self.settings,
+                decided_through,
+            )
+            async with self.services.db.session() as session:
+                await _store_next_days(session, facts, days)
+                await reminder_dates.set_days_as_of(session, decided_through)
+            return len(facts.assignments)
+
+    async def _days_hold(self, today: date, *, dry_run: bool) -> bool:
+        """Whether this tick may read only the rows whose stored day has come.
+
+        Not when the days were stored for a later day than `today` (`tick --at` replaying an
+        earlier moment), nor under rules other than the ones they were computed with: then the
+        tick asks about everything, and (unless dry) the days are worked out again.
+        """
+        if not self.stored_days:
+            return False
+        fingerprint = self.settings.rules_fingerprint()
+        db = self.services.db
+        async with db.reading() as session:
+            changed = await reminder_dates.rules_changed(session, fingerprint)
+            as_of = await reminder_dates.days_as_of(session)
+        if changed:
+            if dry_run:
+                return False
+            async with db.session() as session:
+                await reminder_dates.sync_rules(session, fingerprint)
+        return as_of is None or as_of <= today
+
+    async def _closing_summaries(
+        self, session: AsyncSession, facts: PlanFacts, recipients: Recipients, now: datetime
+    ) -> list[DueReminder]:
+        """The Office's one message about each plan whose end has passed (scheduler/closing).
+
+        The open tasks it names are read only while some Office contact has not had it.
+        """
         moment = as_local(now) - timedelta(minutes=self.settings.late_grace_minutes)
         late_until = moment.date()
         if moment.time() < self.settings.send_time:
             late_until -= timedelta(days=1)
+        today = as_local(now).date()
+        wanted = closing_summaries(
+            facts.plans, set(), {}, self.calendar, self.settings, today, late_until
+        )
+        addressed = address(wanted, recipients)
+        known = await outbox.existing_keys(session, [item.dedupe_key for item in addressed])
+        news = {item.reminder.task_id for item in addressed if item.dedupe_key not in known}
+        plans = [plan for plan in facts.plans if plan.anchor_task_id in news]
+        if not plans:
+            return []
+        dated = [
+            task_id
+            for plan in plans
+            for task_id in sorted(plan.task_ids)
+            if facts.tasks[task_id].schedule.kind is not ScheduleKind.RECURRING
+            and facts.tasks[task_id].schedule.due is not None
+        ]
         return closing_summaries(
-            facts.plans,
-            facts.assignments,
-            facts.confirmations,
+            plans,
+            await load_owed_tasks(session, dated, today),
             {task_id: info.address for task_id, info in facts.tasks.items()},
             self.calendar,
             self.settings,
-            as_local(now).date(),
+            today,
             late_until,
         )
 
@@ -174,16 +262,29 @@ class ReminderEngine:
         recipients: Recipients,
         now: datetime,
         since: datetime | None,
-    ) -> tuple[list[outbox.Addressed], list[outbox.Addressed]]:
+        closing: list[DueReminder],
+    ) -> tuple[list[outbox.Addressed], list[outbox.Addressed], NextDays]:
         result = plan_reminders(
-            facts.assignments, facts.confirmations, self.calendar, self.settings, now, since
+            facts.assignments,
+            facts.confirmations,
+            self.calendar,
+            self.settings,
+            now,
+            since,
+            task_level=facts.task_level,
         )
-        if self._in_send_hours(now):
-            result.due.extend(self._closing_summaries(facts, now))
+        next_days = next_reminder_days(
+            facts.assignments,
+            facts.confirmations,
+            self.calendar,
+            self.settings,
+            as_local(now).date(),
+            task_level=facts.task_level,
+        )
         weekly = plan_digests(digests, self.calendar, self.settings, now, since)
-        due = address(result.due + weekly.due, recipients)
+        due = address(result.due + closing + weekly.due, recipients)
         skipped = address(result.skipped + weekly.skipped, recipients)
-        return due, skipped
+        return due, skipped, next_days
 
     def _in_send_hours(self, now: datetime) -> bool:
         local = as_local(now)
@@ -200,8 +301,7 @@ class ReminderEngine:
                 session, as_local(self.claim_clock.now()), self.claim_timeout
             )
             tasks = await load_task_infos(session)
-            extended = await load_extended_dues(session)
-        quoting = _Quoting(tasks, DigestBook(self.settings.due_soon_days), extended)
+        quoting = _Quoting(tasks, DigestBook(self.settings.due_soon_days))
         await asyncio.gather(
             *(
                 self._drain_channel(name, channel, report, quoting, now)
@@ -269,6 +369,12 @@ class ReminderEngine:
                 )
                 report.cancelled += len(stale)
             rows = [row for row in rows if row.id not in stale]
+            quoting = replace(
+                quoting,
+                extended=await load_extended_dues(
+                    session, [row.assignment_id for row in rows if row.assignment_id]
+                ),
+            )
             older = _older_of_same_subject(rows)
             if older:
                 # Rows piled up while sending failed: only the newest of each subject is news.
@@ -522,6 +628,15 @@ def _audience(reminder: DueReminder, recipients: Recipients) -> list[Recipient]:
         for recipient in recipients.by_role.get(role, []):
             seen.setdefault(recipient.contact_id, recipient)
     return list(seen.values())
+
+
+async def _store_next_days(session: AsyncSession, facts: PlanFacts, days: NextDays) -> None:
+    """Keep the days the policy worked out, and "never" for rows nothing can remind."""
+    assignment_days = dict(days.assignments)
+    assignment_days.update(dict.fromkeys(facts.parked, NEVER))
+    generations = {**facts.generations, **facts.parked}
+    await reminder_dates.store_next_days(session, Assignment, assignment_days, generations)
+    await reminder_dates.store_next_days(session, Task, days.tasks, facts.task_generations)
 
 
 async def _read_last_tick(session: AsyncSession) -> datetime | None:

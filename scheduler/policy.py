@@ -35,7 +35,7 @@ the few that confirmed some periods or are snoozed, a walk back over their task'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -43,6 +43,7 @@ from enum import StrEnum
 from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Schedule, ScheduleKind
 from bot.domain.periods import Period, period_of, periods_between
+from bot.store.reminder_days import NEVER
 from scheduler.calendar import WorkingCalendar
 from scheduler.settings import ReminderSettings
 
@@ -168,6 +169,7 @@ def plan_reminders(
     settings: ReminderSettings,
     now: datetime,
     since: datetime | None = None,
+    task_level: Container[int] | None = None,
 ) -> PolicyResult:
     """Return the reminders due at `now` and the older slots missed since `since`.
 
@@ -178,6 +180,10 @@ def plan_reminders(
     share its schedule too, unless the Office extended one unit's date: assignments whose
     `schedule` is not the first one's object are timed by their own (grouped by schedule, each
     group with its own reminders and escalation), so the common case costs one identity check.
+
+    `task_level` names the tasks whose task-level reminders (escalation, the ask for a date) are
+    wanted (None: every task's); the tick passes the tasks whose stored day has come, with all
+    their assignments, for an escalation names every lead unit still owing.
     """
     local_now = as_local(now)
     today = local_now.date()
@@ -193,12 +199,9 @@ def plan_reminders(
     confirmed = _confirmed_by_assignment(confirmations, today)
     out = PolicyResult([], [])
     for facts in _by_task(assignments).values():
-        schedule = facts[0].schedule
-        if all(fact.schedule is schedule for fact in facts):
-            _plan_task(facts, confirmed, calendar, settings, tick, out)
-        else:
-            for group in _by_schedule(facts):
-                _plan_task(group, confirmed, calendar, settings, tick, out)
+        whole = task_level is None or facts[0].task_id in task_level
+        for group in _schedule_groups(facts):
+            _plan_task(group, confirmed, calendar, settings, tick, out, task_level=whole)
     return out
 
 
@@ -209,8 +212,10 @@ def _plan_task(
     settings: ReminderSettings,
     tick: _Tick,
     out: PolicyResult,
+    *,
+    task_level: bool = True,
 ) -> None:
-    """Add one task's reminders to `out`."""
+    """Add one task's reminders to `out` (its task-level ones too, with `task_level`)."""
     first = facts[0]
     schedule = first.schedule
     if tick.today < first.plan_start:
@@ -229,9 +234,10 @@ def _plan_task(
                 held = fact.snoozed_until
                 pick = shared if held is None else _deadline_pick(dated, tick, calendar, held)
                 _emit_for_assignment(fact, pick, tick, out)
-        owing = _units_owing(facts, confirmed)
-        _plan_escalation(first, dated, owing, calendar, settings, tick, out)
-    else:  # as_regulated or unknown, no date yet
+        if task_level:
+            owing = _units_owing(facts, confirmed)
+            _plan_escalation(first, dated, owing, calendar, settings, tick, out)
+    elif task_level:  # as_regulated or unknown, no date yet
         # Once every lead unit has reported, the missing date no longer matters.
         has_leads = any(fact.role is AssignmentRole.LEAD for fact in facts)
         if not has_leads or _units_owing(facts, confirmed):
@@ -649,6 +655,171 @@ def _digest(plan: DigestFacts, slot: date, *, late: bool) -> DueReminder:
     )
 
 
+# --- the next day each subject may need a reminder ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NextDays:
+    """For each assignment and task asked about, the first day after `today` on which the
+    policy may have a reminder for it; `NEVER` when it has none left unless its facts change."""
+
+    assignments: dict[int, date]
+    tasks: dict[int, date]
+
+
+def next_reminder_days(
+    assignments: Sequence[AssignmentFacts],
+    confirmations: Sequence[ConfirmationFacts],
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+    today: date,
+    task_level: Container[int] | None = None,
+) -> NextDays:
+    """Return when each subject may next need a reminder, once every reminder up to `today`
+    (a working day, at or after the send time) has been decided.
+
+    The tick stores these days and reads only the rows whose day has come, so a day must never
+    be later than the first slot of the subject's timeline after `today`; an earlier day costs
+    only a look that finds nothing. The timelines are `plan_reminders`' own: the slots up to the
+    due day, the overdue ones, each unconfirmed period's opening and closing, the escalation and
+    the ask for a date. A snooze moves a unit's day past it; a confirmed one-off task, a
+    supporting unit that is not reminded and a task past its cut-off get `NEVER`.
+    `task_level` as in `plan_reminders`: the tasks whose own day is wanted (None: every one).
+    """
+    confirmed = _confirmed_by_assignment(confirmations, today)
+    out = NextDays({}, {})
+    for facts in _by_task(assignments).values():
+        task_id = facts[0].task_id
+        whole = task_level is None or task_id in task_level
+        for fact in facts:
+            out.assignments[fact.assignment_id] = NEVER
+        if whole:
+            out.tasks[task_id] = NEVER
+        for group in _schedule_groups(facts):
+            _next_for_group(group, confirmed, calendar, settings, today, out, task_level=whole)
+    return out
+
+
+def _next_for_group(
+    facts: list[AssignmentFacts],
+    confirmed: dict[int, set[str]],
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+    today: date,
+    out: NextDays,
+    *,
+    task_level: bool,
+) -> None:
+    """Fill `out` for one task's assignments that share a schedule."""
+    first = facts[0]
+    schedule = first.schedule
+    found: dict[tuple[date, frozenset[str]], date] = {}  # shared by the task's units
+    if schedule.kind is ScheduleKind.RECURRING:
+        if schedule.every is None:
+            return
+        begin = max(first.plan_start, schedule.start or first.plan_start)
+        finish = min(first.plan_end, schedule.end or first.plan_end)
+        for fact in _reminded(facts, settings):
+            after = max(today, fact.snoozed_until or today)
+            done = frozenset(confirmed.get(fact.assignment_id, ()))
+            key = (after, done)
+            if key not in found:
+                found[key] = _next_period_slot(
+                    schedule, begin, finish, after, done, calendar, settings
+                )
+            out.assignments[fact.assignment_id] = found[key]
+    elif schedule.due is not None:
+        dated = _dated(schedule, schedule.due, first, calendar, settings)
+        for fact in _reminded(facts, settings):
+            if fact.assignment_id in confirmed:
+                continue
+            after = max(today, fact.snoozed_until or today)
+            key = (after, frozenset())
+            if key not in found:
+                found[key] = _next_dated_slot(dated, after, calendar)
+            out.assignments[fact.assignment_id] = found[key]
+        if task_level:
+            escalation = _escalation_day(first, dated, calendar, settings)
+            if today < escalation <= dated.cutoff:
+                _earlier(out.tasks, first.task_id, escalation)
+    elif task_level:
+        _earlier(out.tasks, first.task_id, _next_deadline_ask(first, calendar, settings, today))
+
+
+def _earlier(days: dict[int, date], key: int, day: date) -> None:
+    if day < days.get(key, NEVER):
+        days[key] = day
+
+
+def _next_dated_slot(dated: _Dated, after: date, calendar: WorkingCalendar) -> date:
+    """The first slot of a dated task after `after`: one before the due day, or overdue."""
+    before = next((slot.day for slot in dated.before if slot.day > after), NEVER)
+    start = after + _ONE_DAY
+    while start <= dated.cutoff and start < before:
+        # Overdue slots fall at least once a week; a week of Tet may have none: look further.
+        days = _overdue_days(dated, start, start + timedelta(days=13), calendar)
+        if days:
+            return min(days[0], before)
+        start += timedelta(days=14)
+    return before
+
+
+def _next_period_slot(
+    schedule: Schedule,
+    begin: date,
+    finish: date,
+    after: date,
+    done: frozenset[str],
+    calendar: WorkingCalendar,
+    settings: ReminderSettings,
+) -> date:
+    """The first opening or closing slot after `after` of a period not confirmed yet."""
+    assert schedule.every is not None
+    closing_gap = timedelta(days=settings.period_closing_days)
+    for period in periods_between(schedule.every, max(begin, after), finish, schedule.month):
+        if period.key in done:
+            continue
+        opening = calendar.on_or_after(period.start)
+        closing = calendar.on_or_before(period.end - closing_gap)
+        days = []
+        if opening <= period.end and opening != closing:
+            days.append(opening)
+        if closing >= period.start:
+            days.append(closing)
+        for day in sorted(days):
+            if day > after and begin <= day <= finish:
+                return day
+    return NEVER
+
+
+def _escalation_day(
+    first: AssignmentFacts, dated: _Dated, calendar: WorkingCalendar, settings: ReminderSettings
+) -> date:
+    """The day a dated task is escalated (`_plan_escalation`)."""
+    slot = calendar.add_working_days(dated.due, settings.escalate_after_working_days)
+    if slot < first.plan_start:
+        slot = calendar.on_or_after(first.plan_start)
+    return slot
+
+
+def _next_deadline_ask(
+    first: AssignmentFacts, calendar: WorkingCalendar, settings: ReminderSettings, today: date
+) -> date:
+    """The next day the Office is asked for a missing date (`_plan_needs_deadline`): the import
+    day, then the first working day of each period, none after the plan's end."""
+    imported = max(first.plan_imported or first.plan_start, first.plan_start)
+    asked = calendar.on_or_after(imported)
+    if asked > today:
+        return asked if asked <= first.plan_end else NEVER
+    period = period_of(settings.needs_deadline_every, today)
+    while period.start <= first.plan_end:
+        day = _first_working_day(period, calendar)
+        if day is not None and day > today:
+            return day if day <= first.plan_end else NEVER
+        period = period_of(settings.needs_deadline_every, period.end + _ONE_DAY)
+    return NEVER
+
+
 # --- snooze -------------------------------------------------------------------------------
 
 
@@ -734,8 +905,14 @@ def _by_task(assignments: Sequence[AssignmentFacts]) -> dict[int, list[Assignmen
     return groups
 
 
-def _by_schedule(facts: list[AssignmentFacts]) -> list[list[AssignmentFacts]]:
-    """Split one task's assignments by schedule (a unit's extended date is its own)."""
+def _schedule_groups(facts: list[AssignmentFacts]) -> list[list[AssignmentFacts]]:
+    """Split one task's assignments by schedule (a unit's extended date is its own).
+
+    The common case, one schedule object for the whole task, costs one identity check each.
+    """
+    schedule = facts[0].schedule
+    if all(fact.schedule is schedule for fact in facts):
+        return [facts]
     groups: dict[Schedule, list[AssignmentFacts]] = {}
     for fact in facts:
         groups.setdefault(fact.schedule, []).append(fact)

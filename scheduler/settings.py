@@ -7,6 +7,7 @@ with one line naming the key and what it expects: a wrong reminder schedule is w
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -83,6 +84,24 @@ class ReminderSettings:
                 f" exceed snooze_max_days ({settings.snooze_max_days})"
             )
         return settings
+
+    def rules_fingerprint(self) -> str:
+        """A digest of everything that shapes the reminder timelines (not how a process ticks).
+
+        Stored next-reminder days are valid only under the rules they were computed with: when
+        this changes, every day is worked out again (`bot.services.reminder_dates.sync_rules`).
+        The holiday data's version is part of it, for an update may move a day off.
+        """
+        import holidays
+
+        process = {"tick_seconds", "lease_seconds", "claim_timeout_seconds", "enabled"}
+        shaping = [
+            f"{field.name}={getattr(self, field.name)!r}"
+            for field in fields(self)
+            if field.name not in process
+        ]
+        text = ";".join([*shaping, f"holidays={holidays.__version__}"])
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def calendar(self) -> WorkingCalendar:
         """Build the working calendar with this config's extra days off and working days."""

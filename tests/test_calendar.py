@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -100,13 +99,24 @@ def test_a_day_cannot_be_both_off_and_worked() -> None:
         WorkingCalendar([date(2022, 8, 15)], [date(2022, 8, 15)])
 
 
-def test_lookups_are_fast_after_warm_up() -> None:
+def test_each_year_is_built_once_however_many_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tick asks about days hundreds of thousands of times: the holiday data of a year must be
+    built once, not per lookup (a rebuild per call made a province's tick take minutes)."""
+    import scheduler.calendar as calendar_module
+
+    built: list[tuple[int, ...]] = []
+    real = calendar_module.holidays.country_holidays
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(tuple(kwargs.get("years", ())))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calendar_module.holidays, "country_holidays", counting)
     calendar = WorkingCalendar()
-    calendar.is_working_day(date(2022, 1, 1))
-    start = time.perf_counter()
     for n in range(100_000):
         calendar.is_working_day(date(2022, 1, 1) + timedelta(days=n % 365))
-    assert time.perf_counter() - start < 1.0  # about 0.05 s; a rebuild per call takes minutes
+    assert calendar.add_working_days(date(2022, 12, 30), 2) == date(2023, 1, 4)
+    assert built == [(2021, 2022, 2023), (2022, 2023, 2024)]
 
 
 _TZ_PROBE = """

@@ -178,6 +178,11 @@ def test_routine_every_decides_thuong_xuyen_and_init_applies_a_change(
     status, out, _ = run(capsys, "--config", str(config_file), "init")
     assert status == 0 and "3 “Thường xuyên” tasks now follow [reminders] routine_every" in out
     assert every_of_routine_tasks() == ["month"] * 3
+    # Every stored reminder day is worked out again under the new rules, once.
+    assert "[reminders] changed: working out every assignment's next reminder day" in out
+    assert "assignments done; the next tick uses the new rules." in out
+    status, out, _ = run(capsys, "--config", str(config_file), "init")
+    assert status == 0 and "[reminders] changed" not in out
 
     config_file.write_text(text + '\n[reminders]\nroutine_every = "fortnight"\n', "utf-8")
     status, _, err = run(capsys, "--config", str(config_file), "init")

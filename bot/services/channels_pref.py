@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.audit import record
 from bot.services.errors import ServiceError
+from bot.services.registry import member_unit_ids
+from bot.services.reminder_dates import recompute_unit
 from bot.store.models import Contact, Person
 
 ALL = "all"
@@ -74,5 +76,6 @@ async def set_prefer_channel(
         raise NotOnChannel(choice, channels)
     if person.prefer_channel != choice:
         person.prefer_channel = choice
+        await recompute_unit(session, await member_unit_ids(session, person.id))
         await record(session, now, actor, "channel", person.name, {"prefer_channel": choice})
     return ChannelChoice(choice, channels)

@@ -28,6 +28,7 @@ from bot.services.errors import (
 )
 from bot.services.notices import queue_rejection
 from bot.services.registry import ContactInfo
+from bot.services.reminder_dates import recompute_assignments
 from bot.store.models import Assignment, Confirmation, Unit
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ async def reject(
     latest.rejected_by = latest.undone_by = contact.name
     latest.reject_reason = reason
     await session.flush()
+    await recompute_assignments(session, [assignment.id])
     notified = await queue_rejection(session, latest, assignment, now=now, today=today)
     await record(
         session,

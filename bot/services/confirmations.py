@@ -34,6 +34,7 @@ from bot.services.errors import (
 )
 from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
+from bot.services.reminder_dates import recompute_assignments
 from bot.services.status import current_period, recurring_span
 from bot.store.models import Assignment, Confirmation, Plan, Task, Unit
 
@@ -228,6 +229,7 @@ async def confirm(
             attachment_name=attachment.file_name if attachment else None,
         )
     )
+    await recompute_assignments(session, [assignment.id])
     detail: dict[str, object] = {"unit": unit, "period": key, "note": text}
     if on_behalf:
         detail.update(on_behalf=True, by_unit=contact.unit)
@@ -289,6 +291,7 @@ async def undo(
         raise NothingToUndo(shown)
     latest.undone_at = now
     latest.undone_by = contact.name
+    await recompute_assignments(session, [assignment.id])
     await record(
         session,
         now,

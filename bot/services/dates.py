@@ -32,6 +32,7 @@ from bot.services.errors import (
 )
 from bot.services.plans import original_schedule, plan_bounds, refresh_end, task_schedule
 from bot.services.registry import ContactInfo
+from bot.services.reminder_dates import recompute_tasks
 from bot.store.models import Assignment, Confirmation, Plan
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ async def set_deadline(
     task.deadline_set = due
     task.due_extended = None  # a new date replaces any extension of the old one
     await session.flush()
+    await recompute_tasks(session, [task.id])
     await refresh_end(session, plan)
     await record(
         session,
@@ -166,6 +168,7 @@ async def extend(
             if assignment.due_extended is not None and assignment.due_extended < due:
                 assignment.due_extended = None
     await session.flush()
+    await recompute_tasks(session, [task.id])
     await refresh_end(session, plan)
     await record(
         session,

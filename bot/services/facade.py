@@ -22,6 +22,7 @@ from bot.services import (
     evidence,
     plans,
     registry,
+    reminder_dates,
     snooze,
     status,
 )
@@ -83,6 +84,13 @@ class BotServices:
             return await plans.apply_routine_every(
                 session, self.config.reminder_settings().routine_every
             )
+
+    async def sync_reminder_rules(self) -> bool:
+        """Work every stored reminder day out again if `[reminders]` changed (`nhacviec init`);
+        return whether it had."""
+        fingerprint = self.config.reminder_settings().rules_fingerprint()
+        async with self.db.session() as session:
+            return await reminder_dates.sync_rules(session, fingerprint)
 
     async def has_plan(self) -> bool:
         async with self.db.session() as session:

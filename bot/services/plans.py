@@ -20,6 +20,7 @@ from bot.domain.timeexpr import is_routine
 from bot.domain.units import UnitCatalog
 from bot.services.audit import record
 from bot.services.errors import DateOutOfRange, KeyTaken, NoPlan, UnknownPlan, WhichPlan
+from bot.services.reminder_dates import park_plan, recompute_plan, recompute_tasks
 from bot.store.models import Assignment, GroupMember, Plan, Task, Unit
 
 
@@ -117,6 +118,7 @@ async def store_plan(
             ):
                 assignment.active = False
     await session.flush()
+    await recompute_plan(session, plan.id)
     return summary
 
 
@@ -193,15 +195,17 @@ async def apply_routine_every(session: AsyncSession, every: Every) -> int:
     The period is the agency's choice, not the document's, so a change in the config applies
     to plans imported before it (at `nhacviec init`) without importing them again.
     """
-    changed = 0
+    changed: list[int] = []
     for task in await session.scalars(select(Task).where(Task.removed.is_(False))):
         if task.schedule.get("kind") != "recurring" or not is_routine(task.when_text):
             continue
         wanted = Schedule.recurring(every).to_json()
         if task.schedule != wanted:
             task.schedule = wanted
-            changed += 1
-    return changed
+            changed.append(task.id)
+    await session.flush()
+    await recompute_tasks(session, changed)
+    return len(changed)
 
 
 async def _key_for(
@@ -289,6 +293,7 @@ async def set_end(
     changed = plan.end_set != end
     previous = plan.end
     plan.end_set = end
+    await recompute_plan(session, plan.id)
     await record(
         session,
         now,
@@ -308,6 +313,7 @@ async def set_closed(
     changed = (plan.closed_at is None) == closed
     if changed:
         plan.closed_at = now if closed else None
+        await (park_plan if closed else recompute_plan)(session, plan.id)
         action = "plan_close" if closed else "plan_reopen"
         await record(session, now, actor, action, plan.number, {"key": plan.key})
     return PlanChange(plan.key, plan.number, plan.end, changed)
@@ -332,7 +338,10 @@ async def refresh_end(session: AsyncSession, plan: Plan) -> None:
     )
     schedules = [task_schedule(task) for task in tasks]
     schedules += [Schedule.deadline(day) for day in extended]
+    before = plan.end
     plan.end_derived = derive_end(plan.issued, plan.year, plan.title, schedules)
+    if plan.end != before:  # every task's overdue reminders and periods run to the end
+        await recompute_plan(session, plan.id)
 
 
 async def has_plan(session: AsyncSession) -> bool:

@@ -29,6 +29,7 @@ from bot.services.errors import (
     UnknownContact,
     UnknownUnit,
 )
+from bot.services.reminder_dates import recompute_unit
 from bot.store.models import Contact, FailedAttempt, Invite, Membership, Person, Unit
 
 INVITE_LIFETIME = timedelta(days=7)
@@ -218,6 +219,9 @@ async def register(
     await session.flush()
     invite.used_at = now
     invite.used_by_contact_id = contact.id
+    # The newcomer (or their new channel) hears the reminders standing now for their units,
+    # as the units' other people did.
+    await recompute_unit(session, await member_unit_ids(session, person.id))
     await session.execute(
         delete(FailedAttempt).where(
             FailedAttempt.channel == sender.channel, FailedAttempt.user_id == sender.user_id
@@ -261,6 +265,7 @@ async def _add_membership(
         invite.used_at = now
         invite.used_by_contact_id = contact.id
         await session.flush()
+        await recompute_unit(session, [invite.unit_id])
         await record(
             session,
             now,
@@ -283,6 +288,15 @@ async def _add_membership(
         added=held is None,
         already=held is not None,
         units=await _unit_names(session, contact.person_id),
+    )
+
+
+async def member_unit_ids(session: AsyncSession, person_id: int) -> list[int]:
+    """The units a person holds a membership of."""
+    return list(
+        await session.scalars(
+            select(Membership.unit_id).where(Membership.person_id == person_id).distinct()
+        )
     )
 
 

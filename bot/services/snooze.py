@@ -21,6 +21,7 @@ from bot.services.confirmations import acting_unit, unit_assignment
 from bot.services.errors import AlreadyConfirmed
 from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
+from bot.services.reminder_dates import recompute_assignments
 from bot.services.status import current_period
 from bot.store.models import Confirmation
 from scheduler.calendar import WorkingCalendar
@@ -76,6 +77,8 @@ async def snooze(
         raise AlreadyConfirmed(shown, done.confirmed_at, done.by_name, key)
     previous = assignment.snoozed_until
     assignment.snoozed_until = until
+    await session.flush()
+    await recompute_assignments(session, [assignment.id])
     await record(
         session,
         now,

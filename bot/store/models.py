@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.store.reminder_days import RECOMPUTE
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -127,6 +129,12 @@ class Task(Base):
     due_extended: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The first day the task itself (its escalation, the Office's ask for a date) may next
+    #: need a reminder; see `bot.services.reminder_dates`.
+    next_reminder_on: Mapped[date] = mapped_column(
+        Date, default=RECOMPUTE, server_default=RECOMPUTE.isoformat(), index=True
+    )
+    reminder_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="task")
@@ -171,6 +179,14 @@ class Assignment(Base):
     #: the task's date, original or extended.
     due_extended: Mapped[date | None] = mapped_column(Date)
     extension_reason: Mapped[str] = mapped_column(Text, default="")
+    #: The first day this unit's part may next need a reminder: the tick reads only the rows
+    #: whose day has come, by this index (`bot.services.reminder_dates`).
+    next_reminder_on: Mapped[date] = mapped_column(
+        Date, default=RECOMPUTE, server_default=RECOMPUTE.isoformat(), index=True
+    )
+    #: Raised by every change of the facts the date was computed from, so a tick that read the
+    #: facts before the change does not write a date computed from the old ones.
+    reminder_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     task: Mapped[Task] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
