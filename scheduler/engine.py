@@ -32,7 +32,8 @@ from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
 from bot.services import reminder_dates
 from bot.services.facade import BotServices
-from bot.store.models import Assignment, Contact, EngineState, Membership, OutboxItem, Person, Task
+from bot.store.engine_state import read_value, write_value
+from bot.store.models import Assignment, Contact, Membership, OutboxItem, Person, Task
 from bot.store.reminder_days import NEVER
 from scheduler import outbox
 from scheduler.closing import closing_summaries, summary_block
@@ -640,13 +641,11 @@ async def _store_next_days(session: AsyncSession, facts: PlanFacts, days: NextDa
 
 
 async def _read_last_tick(session: AsyncSession) -> datetime | None:
-    row = await session.get(EngineState, LAST_TICK)
-    return datetime.fromisoformat(row.value) if row is not None and row.value else None
+    value = await read_value(session, LAST_TICK)
+    return datetime.fromisoformat(value) if value else None
 
 
 async def _write_last_tick(session: AsyncSession, now: datetime) -> None:
-    row = await session.get(EngineState, LAST_TICK)
-    if row is None:
-        session.add(EngineState(name=LAST_TICK, value=now.isoformat()))
-    elif not row.value or datetime.fromisoformat(row.value) < now:
-        row.value = now.isoformat()
+    last = await _read_last_tick(session)
+    if last is None or last < now:
+        await write_value(session, LAST_TICK, now.isoformat())

@@ -18,7 +18,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Assignment, EngineState, Task
+from bot.store.engine_state import read_value, write_value
+from bot.store.models import Assignment, Task
 from bot.store.reminder_days import NEVER, RECOMPUTE
 
 _CHUNK = 500
@@ -134,31 +135,23 @@ async def store_next_days(
 async def sync_rules(session: AsyncSession, fingerprint: str) -> bool:
     """Ask again about everything when the reminder rules changed since the days were stored;
     return whether they had (a database that never recorded any has nothing to redo)."""
-    row = await session.get(EngineState, RULES)
-    if row is not None and row.value == fingerprint:
+    recorded = await read_value(session, RULES)
+    if recorded == fingerprint:
         return False
-    if row is None:
-        session.add(EngineState(name=RULES, value=fingerprint))
-    else:
-        row.value = fingerprint
+    await write_value(session, RULES, fingerprint)
     await recompute_everything(session)
-    return row is not None
+    return recorded is not None
 
 
 async def rules_changed(session: AsyncSession, fingerprint: str) -> bool:
-    row = await session.get(EngineState, RULES)
-    return row is None or row.value != fingerprint
+    return await read_value(session, RULES) != fingerprint
 
 
 async def days_as_of(session: AsyncSession) -> date | None:
     """The last day whose reminders a tick decided with the stored days."""
-    row = await session.get(EngineState, AS_OF)
-    return date.fromisoformat(row.value) if row is not None and row.value else None
+    value = await read_value(session, AS_OF)
+    return date.fromisoformat(value) if value else None
 
 
 async def set_days_as_of(session: AsyncSession, day: date) -> None:
-    row = await session.get(EngineState, AS_OF)
-    if row is None:
-        session.add(EngineState(name=AS_OF, value=day.isoformat()))
-    else:
-        row.value = day.isoformat()
+    await write_value(session, AS_OF, day.isoformat())
