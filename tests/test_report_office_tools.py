@@ -130,6 +130,9 @@ async def test_an_unverified_confirmation_is_not_done_in_either_file(
     assert quarter["Trạng thái"] == "Chờ duyệt"
     assert quarter["Người xác nhận"] == "Nguyễn Thị Lan (Văn phòng Sở xác nhận thay)"
     assert rows[(4, TCCB, "quý II/2022")]["Trạng thái"] == "Bỏ lỡ kỳ"
+    task4 = appendix_row(docx, 4)[4]
+    khtc = next(line for line in task4 if line.startswith(KHTC))
+    assert khtc == f"{KHTC}: đã xác nhận 1/3 kỳ; chờ duyệt: quý II/2022; bỏ lỡ kỳ quý I/2022"
 
 
 # --- extensions, confirmations for a unit, rejections ------------------------------------

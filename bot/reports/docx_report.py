@@ -43,6 +43,7 @@ from bot.reports.summary import (
 )
 from bot.reports.text import (
     every_label,
+    is_awaiting,
     is_missed,
     is_recurring,
     is_support,
@@ -622,16 +623,20 @@ def unit_result_line(row: AssignmentRow, tr: Translator) -> str:
 
 
 def _recurring_unit_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
-    """Per unit: periods confirmed out of periods owed so far, and which were missed."""
+    """Per unit: periods confirmed out of periods owed so far, which of them still await
+    verification (confirmed, so counted, but not yet complete), and which were missed."""
     by_unit: dict[str, list[AssignmentRow]] = {}
     for row in lead_rows(task):
         by_unit.setdefault(row.unit, []).append(row)
     lines = []
     for unit, rows in by_unit.items():
-        done = sum(row.state.kind.is_done for row in rows)
+        done = sum(row.state.kind.is_done or is_awaiting(row) for row in rows)
         line = tr.gettext(
             "{unit}: {done}/{total} periods confirmed", unit=unit, done=done, total=len(rows)
         )
+        waiting = [period_label(row.period, tr) for row in rows if is_awaiting(row)]
+        if waiting:
+            line += tr.gettext("; awaiting verification: {periods}", periods=", ".join(waiting))
         missed = [period_label(row.period, tr) for row in rows if is_missed(row, today)]
         if missed:
             line += tr.gettext("; missed {periods}", periods=", ".join(missed))
