@@ -362,6 +362,9 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
         "Người xác nhận",
         "Ghi chú",
         "Số ngày trễ",
+        "Hạn gốc",
+        "Gia hạn",
+        "Duyệt xác nhận",
         "Minh chứng",
     ]
     assignments = [(task, a) for task in data.tasks for a in task.assignments]
@@ -394,6 +397,7 @@ def test_sheet_has_one_row_per_assignment_with_its_state(workbook, data, tr):
             assert values[8] is None
         assert values[9] == a.note
         assert values[10] == ((a.late_days or None) if lead else None)
+        assert values[11:14] == [None, None, None]  # the sample moves no date, verifies nothing
         if not lead:
             colour = REPORTED_COLOUR if a.confirmed_at else SUPPORT_COLOUR
         else:

@@ -40,6 +40,20 @@ class AssignmentRow:
     note: str | None
     late_days: int  # days late when done late, days overdue when open and overdue, else 0
     evidence: tuple[EvidenceRow, ...] = ()  # files sent with the standing confirmation
+    #: The plan's own date when `due` is an extended one (for every unit or this unit alone);
+    #: None when the date was never moved. Kept so a report shows both, as `/status` does.
+    original_due: date | None = None
+    extension_reason: str = ""
+    extended_alone: bool = False  # True: the Office extended this unit's date only
+    #: The confirmer's unit when the Office confirmed for this unit (`/xong N @UNIT`).
+    on_behalf_by: str | None = None
+    #: True: checked by the Office or Ban ISO; False: not (yet); None: nothing confirmed.
+    verified: bool | None = None
+    verified_by: str | None = None
+    #: The last confirmation sent back (`/tuchoi`), while no new one stands.
+    rejected_reason: str | None = None
+    rejected_by: str | None = None
+    rejected_at: datetime | None = None  # aware
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +71,9 @@ class TaskRow:
     owed_units: int  # lead assignments owed
     missed_periods: int  # recurring: unit-periods ended unconfirmed
     assignments: tuple[AssignmentRow, ...]
+    #: The plan's own date when the Office extended the task for every unit; None otherwise.
+    original_due: date | None = None
+    extension_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

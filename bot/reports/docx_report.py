@@ -34,9 +34,16 @@ from bot.reports.citation import (
     report_subject,
 )
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
-from bot.reports.summary import current_rows, open_units, summary_sentences, task_progress
+from bot.reports.summary import (
+    awaiting_units,
+    current_rows,
+    open_units,
+    summary_sentences,
+    task_progress,
+)
 from bot.reports.text import (
     every_label,
+    is_awaiting,
     is_missed,
     is_recurring,
     is_support,
@@ -294,6 +301,7 @@ def _first_items(items: list[str], more: str) -> list[str]:
 def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
     """The lines under a task in section I.2; nothing is said of what is zero or empty."""
     lines = [tr.gettext("- Progress: {progress}.", progress=task_progress(task, today, tr))]
+    lines += extension_lines(task, tr)
     notes = note_lines(task, tr)
     if notes:
         lines.append(tr.gettext("- What the units reported:"))
@@ -307,9 +315,64 @@ def task_body_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
             files,
             tr.gettext("+ {count} more in the tracking sheet.", count=len(files) - LIST_LIMIT),
         )
+    waiting = awaiting_units(task, today)
+    if waiting:
+        lines.append(
+            tr.gettext("- Awaiting verification: {units}.", units=_unit_list(waiting, tr))
+        )
     owing = open_units(task, today)
     if owing:
         lines.append(tr.gettext("- Not done yet: {units}.", units=_unit_list(owing, tr)))
+    return lines
+
+
+def extension_lines(task: TaskRow, tr: Translator) -> list[str]:
+    """The moved deadlines, in the decree's date form: for every unit, then each unit's own.
+
+    The original date stays in the line: a reader of the report must see the task was given
+    more time, not that the plan said so.
+    """
+    lines = []
+    if task.original_due is not None and task.schedule.due is not None:
+        values = {
+            "original": document_date(task.original_due),
+            "due": document_date(task.schedule.due),
+        }
+        reason = task.extension_reason.strip()
+        lines.append(
+            tr.gettext(
+                "- Original deadline {original}, extended for every unit to {due}; "
+                "reason: {reason}.",
+                reason=reason,
+                **values,
+            )
+            if reason
+            else tr.gettext(
+                "- Original deadline {original}, extended for every unit to {due}.", **values
+            )
+        )
+    for row in lead_rows(task):
+        if row.extended_alone and row.due is not None and row.original_due is not None:
+            values = {
+                "unit": row.unit,
+                "due": document_date(row.due),
+                "original": document_date(row.original_due),
+            }
+            reason = row.extension_reason.strip()
+            lines.append(
+                tr.gettext(
+                    "- {unit}: deadline extended for this unit to {due} (original deadline "
+                    "{original}); reason: {reason}.",
+                    reason=reason,
+                    **values,
+                )
+                if reason
+                else tr.gettext(
+                    "- {unit}: deadline extended for this unit to {due} (original deadline "
+                    "{original}).",
+                    **values,
+                )
+            )
     return lines
 
 
@@ -501,6 +564,12 @@ def time_lines(task: TaskRow, tr: Translator) -> list[str]:
         lines.append(f"{chat_date(schedule.start)} – {chat_date(schedule.end)}")
     elif schedule.kind is ScheduleKind.RECURRING:
         lines.append(f"({every_label(schedule.every, tr).lower()})")
+    elif schedule.due is not None and task.original_due is not None:
+        lines.append(tr.gettext("Original deadline: {date}", date=chat_date(task.original_due)))
+        extended = tr.gettext("Extended to: {date}", date=chat_date(schedule.due))
+        if task.extension_reason.strip():
+            extended += " " + tr.gettext("({reason})", reason=task.extension_reason.strip())
+        lines.append(extended)
     elif schedule.due is not None:
         lines.append(tr.gettext("Due: {date}", date=chat_date(schedule.due)))
     else:
@@ -542,20 +611,32 @@ def unit_result_line(row: AssignmentRow, tr: Translator) -> str:
     else:
         state = state_label(row.state, tr)
     when = f" ({chat_date(local_date(row.confirmed_at))})" if row.confirmed_at else ""
-    return f"{unit}: {state}{when}"
+    extras = [
+        tr.gettext("confirmed on its behalf by {unit}", unit=row.on_behalf_by)
+        if row.on_behalf_by
+        else "",
+        tr.gettext("extended for this unit to {due}", due=chat_date(row.due))
+        if row.extended_alone and row.due is not None and not is_support(row)
+        else "",
+    ]
+    return f"{unit}: {state}{when}" + "".join(f" ({extra})" for extra in extras if extra)
 
 
 def _recurring_unit_lines(task: TaskRow, today: date, tr: Translator) -> list[str]:
-    """Per unit: periods confirmed out of periods owed so far, and which were missed."""
+    """Per unit: periods confirmed out of periods owed so far, which of them still await
+    verification (confirmed, so counted, but not yet complete), and which were missed."""
     by_unit: dict[str, list[AssignmentRow]] = {}
     for row in lead_rows(task):
         by_unit.setdefault(row.unit, []).append(row)
     lines = []
     for unit, rows in by_unit.items():
-        done = sum(row.state.kind.is_done for row in rows)
+        done = sum(row.state.kind.is_done or is_awaiting(row) for row in rows)
         line = tr.gettext(
             "{unit}: {done}/{total} periods confirmed", unit=unit, done=done, total=len(rows)
         )
+        waiting = [period_label(row.period, tr) for row in rows if is_awaiting(row)]
+        if waiting:
+            line += tr.gettext("; awaiting verification: {periods}", periods=", ".join(waiting))
         missed = [period_label(row.period, tr) for row in rows if is_missed(row, today)]
         if missed:
             line += tr.gettext("; missed {periods}", periods=", ".join(missed))

@@ -12,7 +12,14 @@ from bot.i18n import Translator, document_date
 from bot.presentation import state_label
 from bot.reports.citation import document_kind
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
-from bot.reports.text import is_missed, is_recurring, lead_rows, period_label, summarize
+from bot.reports.text import (
+    is_awaiting,
+    is_missed,
+    is_recurring,
+    lead_rows,
+    period_label,
+    summarize,
+)
 
 
 def summary_sentences(data: ReportData, tr: Translator) -> list[str]:
@@ -38,6 +45,12 @@ def summary_sentences(data: ReportData, tr: Translator) -> list[str]:
         )
     if counts.done_late:
         parts.append(tr.ngettext("{count} done late", "{count} done late", counts.done_late))
+    if counts.awaiting:
+        parts.append(
+            tr.ngettext(
+                "{count} awaiting verification", "{count} awaiting verification", counts.awaiting
+            )
+        )
     if counts.still_open:
         still_open = tr.ngettext("{count} still open", "{count} still open", counts.still_open)
         details = []
@@ -83,10 +96,23 @@ def current_rows(task: TaskRow, today: date) -> list[AssignmentRow]:
 
 
 def open_units(task: TaskRow, today: date) -> list[str]:
-    """Lead units that have not finished (for a recurring task: this period), in plan order."""
+    """Lead units that have not finished (for a recurring task: this period), in plan order.
+
+    A unit whose confirmation awaits verification is not among them: it owes nothing now, and
+    `awaiting_units` names it apart so the report never calls it unfinished.
+    """
     return list(
-        dict.fromkeys(row.unit for row in current_rows(task, today) if not row.state.kind.is_done)
+        dict.fromkeys(
+            row.unit
+            for row in current_rows(task, today)
+            if not row.state.kind.is_done and not is_awaiting(row)
+        )
     )
+
+
+def awaiting_units(task: TaskRow, today: date) -> list[str]:
+    """Lead units whose confirmation (this period's, for a recurring task) awaits verification."""
+    return list(dict.fromkeys(row.unit for row in current_rows(task, today) if is_awaiting(row)))
 
 
 def task_progress(task: TaskRow, today: date, tr: Translator) -> str:

@@ -17,7 +17,7 @@ from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Every, ScheduleKind, StateKind
 from bot.domain.periods import parse_period_key
 from bot.i18n import N_, Translator
-from bot.presentation import STATE_COLOURS, state_label
+from bot.presentation import STATE_COLOURS, local_time, state_label
 from bot.presentation import period_label as chat_period_label
 from bot.reports.data import AssignmentRow, ReportData, TaskRow
 
@@ -73,12 +73,20 @@ def has_reported(row: AssignmentRow) -> bool:
     return row.confirmed_at is not None or row.state.kind.is_done
 
 
+def is_awaiting(row: AssignmentRow) -> bool:
+    """Confirmed, but `[workflow] verify` wants the Office or Ban ISO to check it first."""
+    return row.state.kind is StateKind.AWAITING
+
+
 def is_missed(row: AssignmentRow, today: date) -> bool:
-    """True for a lead unit's recurring period that ended before `today` unconfirmed."""
+    """True for a lead unit's recurring period that ended before `today` unconfirmed.
+
+    A period confirmed but still awaiting verification is not missed: the unit did its part.
+    """
     return (
         bool(row.period)
         and not is_support(row)
-        and not row.state.kind.is_done
+        and not has_reported(row)
         and row.due is not None
         and (row.due < today)
     )
@@ -108,6 +116,51 @@ def row_colour(row: AssignmentRow, today: date) -> str:
 def row_late_days(row: AssignmentRow) -> int:
     """Days late or overdue for a lead unit; a supporting unit is never late."""
     return 0 if is_support(row) else row.late_days
+
+
+def confirmer_label(row: AssignmentRow, tr: Translator) -> str:
+    """`Nguyễn Thị Lan (Văn phòng Sở xác nhận thay)` when the Office confirmed for the unit."""
+    name = row.confirmed_by or ""
+    if row.on_behalf_by is None:
+        return name
+    behalf = tr.gettext("confirmed on its behalf by {unit}", unit=row.on_behalf_by)
+    return f"{name} ({behalf})" if name else behalf
+
+
+def verification_label(row: AssignmentRow, tr: Translator) -> str:
+    """`Chờ duyệt`, `Đã duyệt: Trần Thị Hoa`, or why the confirmation was sent back; "" when
+    there is nothing to say (nothing confirmed, or verification not asked for)."""
+    if is_awaiting(row):
+        return state_label(row.state, tr)
+    if row.verified:
+        if row.verified_by:
+            return tr.gettext("Verified by {by}", by=row.verified_by)
+        return tr.gettext("Verified")
+    if row.rejected_reason is not None and row.rejected_at is not None:
+        when = local_time(row.rejected_at, tr)
+        if row.rejected_by:
+            return tr.gettext(
+                "Sent back by {by} at {when}: “{reason}”",
+                by=row.rejected_by,
+                when=when,
+                reason=row.rejected_reason,
+            )
+        return tr.gettext("Sent back at {when}: “{reason}”", when=when, reason=row.rejected_reason)
+    return ""
+
+
+def extension_label(row: AssignmentRow, tr: Translator) -> str:
+    """Whom the extension of `row.due` applies to, and why; "" when the date was never moved."""
+    if row.original_due is None:
+        return ""
+    reason = row.extension_reason.strip()
+    if row.extended_alone:
+        if reason:
+            return tr.gettext("For this unit only: {reason}", reason=reason)
+        return tr.gettext("For this unit only")
+    if reason:
+        return tr.gettext("For every unit: {reason}", reason=reason)
+    return tr.gettext("For every unit")
 
 
 def role_label(role: AssignmentRole, tr: Translator) -> str:
@@ -174,7 +227,8 @@ class Summary:
     tasks: int
     done_on_time: int  # one-off tasks
     done_late: int
-    still_open: int
+    awaiting: int  # confirmed by every lead unit, some confirmation not verified yet
+    still_open: int  # neither done nor awaiting verification
     open_overdue: int  # of still_open
     open_no_date: int  # of still_open
     recurring: int
@@ -187,11 +241,13 @@ def summarize(data: ReportData) -> Summary:
     kinds = [task.state.kind for task in one_off]
     on_time = kinds.count(StateKind.DONE_ON_TIME)
     late = kinds.count(StateKind.DONE_LATE)
+    awaiting = kinds.count(StateKind.AWAITING)
     return Summary(
         tasks=len(data.tasks),
         done_on_time=on_time,
         done_late=late,
-        still_open=len(one_off) - on_time - late,
+        awaiting=awaiting,
+        still_open=len(one_off) - on_time - late - awaiting,
         open_overdue=kinds.count(StateKind.OVERDUE),
         open_no_date=kinds.count(StateKind.NO_DATE),
         recurring=len(data.tasks) - len(one_off),

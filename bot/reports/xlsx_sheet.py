@@ -7,7 +7,9 @@ that sorting and filtering work.
 Each sheet opens with title rows (the agency, the plan by its own number, date and title, the
 day it was made) so a printed or forwarded sheet still says what it is; the header, the frozen
 panes and the filter sit below them. Supporting units show "Phối hợp" or "Đã báo cáo", never a
-lateness: they owe nothing.
+lateness: they owe nothing. A moved deadline keeps the plan's own date beside the one in force,
+and each row says who confirmed (the Office, for the unit) and whether it was verified or sent
+back, since the sheet is what the Office audits.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from bot.reports.citation import cited_with_title
 from bot.reports.data import EvidenceRow, ReportData
 from bot.reports.text import (
     channel_label,
+    confirmer_label,
+    extension_label,
     period_label,
     reminder_kind_label,
     reminder_status_label,
@@ -36,6 +40,7 @@ from bot.reports.text import (
     row_colour,
     row_late_days,
     row_state_label,
+    verification_label,
 )
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -66,6 +71,11 @@ ASSIGNMENT_COLUMNS = (
     Column("Confirmed by", 22),
     Column("Notes", 44),
     Column("Days late", 11),
+    # Issue 13's columns sit after the original ones, so a filter or formula the Office keeps
+    # on the sheet still finds its columns; the evidence stays last, by its links.
+    Column("Original deadline", 12, DATE_FORMAT),
+    Column("Extension", 30),
+    Column("Verification", 36),
     Column("Evidence", 36),
 )
 
@@ -161,9 +171,12 @@ def _fill_assignments(sheet: Worksheet, data: ReportData, tr: Translator, folder
                     row.due,
                     row_state_label(row, data.today, tr),
                     _local(row.confirmed_at),
-                    row.confirmed_by or "",
+                    confirmer_label(row, tr),
                     row.note or "",
                     row_late_days(row) or None,
+                    row.original_due,
+                    extension_label(row, tr),
+                    verification_label(row, tr),
                     "\n".join(file.name for file in row.evidence),
                 ]
             )

@@ -164,6 +164,7 @@ class BotServices:
                 due_soon_days=self.due_soon_days,
                 status=current,
                 storage_dir=self.config.storage_dir,
+                verify=self.config.workflow.verify,
             )
 
     async def write_report(

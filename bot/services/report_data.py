@@ -6,17 +6,17 @@ recurring tasks get one row per unit and period, so the year-end report can show
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.config import AgencyConfig
 from bot.domain.model import ScheduleKind, State, StateKind
-from bot.domain.periods import periods_between
+from bot.domain.periods import Period, periods_between
 from bot.domain.states import assignment_state
 from bot.reports.data import AssignmentRow, EvidenceRow, ReminderLogRow, ReportData, TaskRow
 from bot.services import evidence
@@ -44,17 +44,22 @@ async def build_report_data(
     due_soon_days: int = 7,
     status: PlanStatus | None = None,
     storage_dir: Path | None = None,
+    verify: bool = False,
 ) -> ReportData:
     """`status` may be passed when the caller has just computed it (`/status` with its chart).
 
-    With `storage_dir` (`[storage] dir`), each assignment carries its evidence files.
+    With `storage_dir` (`[storage] dir`), each assignment carries its evidence files. `verify`
+    is `[workflow] verify`: an unverified confirmation is then "Chờ duyệt", not done, in every
+    period, exactly as `/status` counts it.
     """
     if status is None:
-        status = await plan_status(session, plan, today, due_soon_days=due_soon_days)
+        status = await plan_status(
+            session, plan, today, due_soon_days=due_soon_days, verify=verify
+        )
     start, end = plan_bounds(plan)
     history = await _confirmations_by_period(session, status)
     tasks = tuple(
-        _task_row(task, history, start, min(end, today), today, due_soon_days)
+        _task_row(task, history, start, min(end, today), today, due_soon_days, verify)
         for task in status.tasks
     )
     if storage_dir is not None:
@@ -112,61 +117,52 @@ async def _with_evidence(
     )
 
 
-async def _confirmations_by_period(
-    session: AsyncSession, status: PlanStatus
-) -> dict[tuple[int, str], Confirmation]:
+@dataclass(frozen=True, slots=True)
+class _History:
+    """Every period's standing confirmation, and the last one sent back where none stands."""
+
+    standing: dict[tuple[int, str], Confirmation]
+    rejected: dict[tuple[int, str], Confirmation]
+
+
+async def _confirmations_by_period(session: AsyncSession, status: PlanStatus) -> _History:
     ids = [a.assignment_id for t in status.tasks for a in t.assignments if t.period is not None]
-    found: dict[tuple[int, str], Confirmation] = {}
+    history = _History({}, {})
     for start in range(0, len(ids), 500):
         rows = await session.scalars(
             select(Confirmation)
             .where(
                 Confirmation.assignment_id.in_(ids[start : start + 500]),
-                Confirmation.undone_at.is_(None),
+                or_(Confirmation.undone_at.is_(None), Confirmation.rejected_at.is_not(None)),
             )
-            .order_by(Confirmation.confirmed_at)
+            .order_by(Confirmation.confirmed_at, Confirmation.id)
         )
         for row in rows:
-            found[(row.assignment_id, row.period)] = row
-    return found
+            key = (row.assignment_id, row.period)
+            if row.undone_at is None:
+                history.standing[key] = row
+            else:
+                history.rejected[key] = row
+    return history
 
 
 def _task_row(
     task: TaskStatus,
-    history: dict[tuple[int, str], Confirmation],
+    history: _History,
     first: date,
     last: date,
     today: date,
     due_soon_days: int,
+    verify: bool,
 ) -> TaskRow:
     if task.schedule.kind is ScheduleKind.RECURRING and task.schedule.every is not None:
-        rows = []
-        for period in periods_between(
-            task.schedule.every, first, max(first, last), task.schedule.month
-        ):
-            for assignment in task.assignments:
-                found = history.get((assignment.assignment_id, period.key))
-                state = assignment_state(
-                    task.schedule,
-                    found.confirmed_on if found else None,
-                    today,
-                    due_soon_days=due_soon_days,
-                    period=period,
-                )
-                rows.append(
-                    AssignmentRow(
-                        task_no=task.no,
-                        unit=assignment.unit,
-                        role=assignment.role,
-                        period=period.key,
-                        due=period.end,
-                        state=state,
-                        confirmed_at=found.confirmed_at if found else None,
-                        confirmed_by=found.by_name if found else None,
-                        note=(found.note or None) if found else None,
-                        late_days=_late_days(state),
-                    )
-                )
+        rows = [
+            _period_row(task, assignment, period, history, today, due_soon_days, verify)
+            for period in periods_between(
+                task.schedule.every, first, max(first, last), task.schedule.month
+            )
+            for assignment in task.assignments
+        ]
     else:
         rows = [_one_off_row(task, assignment) for assignment in task.assignments]
     return TaskRow(
@@ -181,21 +177,77 @@ def _task_row(
         owed_units=len(task.leads),
         missed_periods=task.missed_periods,
         assignments=tuple(rows),
+        original_due=task.original_due,
+        extension_reason=task.extension_reason,
+    )
+
+
+def _period_row(
+    task: TaskStatus,
+    assignment: AssignmentStatus,
+    period: Period,
+    history: _History,
+    today: date,
+    due_soon_days: int,
+    verify: bool,
+) -> AssignmentRow:
+    """One unit's part in one period of a recurring task (recurring tasks have no extensions)."""
+    key = (assignment.assignment_id, period.key)
+    found = history.standing.get(key)
+    sent_back = None if found else history.rejected.get(key)
+    state = assignment_state(
+        task.schedule,
+        found.confirmed_on if found else None,
+        today,
+        due_soon_days=due_soon_days,
+        period=period,
+        awaiting=verify and found is not None and found.verified_at is None,
+    )
+    return AssignmentRow(
+        task_no=task.no,
+        unit=assignment.unit,
+        role=assignment.role,
+        period=period.key,
+        due=period.end,
+        state=state,
+        confirmed_at=found.confirmed_at if found else None,
+        confirmed_by=found.by_name if found else None,
+        note=(found.note or None) if found else None,
+        late_days=_late_days(state),
+        on_behalf_by=(found.by_unit or None) if found and found.on_behalf else None,
+        verified=(found.verified_at is not None) if found else (False if sent_back else None),
+        verified_by=found.verified_by if found else None,
+        rejected_reason=sent_back.reject_reason if sent_back else None,
+        rejected_by=sent_back.rejected_by if sent_back else None,
+        rejected_at=sent_back.rejected_at if sent_back else None,
     )
 
 
 def _one_off_row(task: TaskStatus, assignment: AssignmentStatus) -> AssignmentRow:
+    """The unit's part as `/status` has it, with its own date when extended for it alone."""
+    alone = assignment.due is not None
+    extended = alone or task.original_due is not None
     return AssignmentRow(
         task_no=task.no,
         unit=assignment.unit,
         role=assignment.role,
         period="",
-        due=task.due,
+        due=assignment.due if alone else task.due,
         state=assignment.state,
         confirmed_at=assignment.done_at,
         confirmed_by=assignment.by,
         note=assignment.note,
         late_days=_late_days(assignment.state),
+        # The plan's date, even when the task's date was moved for all before this unit's.
+        original_due=(task.original_due or task.due) if extended else None,
+        extension_reason=assignment.extension_reason if alone else task.extension_reason,
+        extended_alone=alone,
+        on_behalf_by=(assignment.by_unit or None) if assignment.on_behalf else None,
+        verified=assignment.verified,
+        verified_by=assignment.verified_by,
+        rejected_reason=assignment.rejected_reason,
+        rejected_by=assignment.rejected_by,
+        rejected_at=assignment.rejected_at,
     )
 
 
