@@ -15,25 +15,21 @@ async def handle(ctx: CommandContext) -> Reply:
 
 
 async def unit_tasks_text(ctx: CommandContext) -> str:
+    """Read from the unit's own assignments only: the plan's other units cost nothing here."""
     contact = ctx.registered
-    statuses = await ctx.services.statuses()
+    found, followed = await ctx.services.unit_tasks(contact.unit)
     sections: list[str] = []
-    for status in statuses:
-        mine = status.for_unit(contact.unit)
-        if not mine:
-            continue
+    for plan in found:
         parts = [
             ctx._(
                 "Tasks of {unit} in plan {plan} ({count}):",
                 unit=contact.unit,
-                plan=status.number,
-                count=len(mine),
+                plan=plan.number,
+                count=len(plan.parts),
             )
         ]
         supported: list[str] = []
-        for task in mine:
-            part = task.for_unit(contact.unit)
-            assert part is not None
+        for task, part in plan.parts:
             if part.role is AssignmentRole.LEAD:
                 parts.append(task_block(task, ctx.tr, part))
             else:
@@ -43,11 +39,11 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
             parts.append(heading + "\n" + "\n".join(supported))
         sections.append("\n\n".join(parts))
     if not sections:
-        if len(statuses) == 1:
+        if len(followed) == 1:
             return ctx._(
                 "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
                 unit=contact.unit,
-                plan=statuses[0].number,
+                plan=followed[0],
             )
         return ctx._(
             "{unit} has no part in the plans being followed. If this is wrong, please tell "

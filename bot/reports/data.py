@@ -42,6 +42,19 @@ class AssignmentRow:
     evidence: tuple[EvidenceRow, ...] = ()  # files sent with the standing confirmation
 
 
+#: The chart's key of a recurring period a lead unit let end unconfirmed.
+MISSED = "missed"
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCounts:
+    """One period of a recurring task as the chart colours it: lead units per state kind
+    (`StateKind` values, or "missed" for a period that ended unconfirmed)."""
+
+    due: date
+    counts: tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class TaskRow:
     """One task of the plan's appendix with its overall state and every assignment."""
@@ -57,6 +70,9 @@ class TaskRow:
     owed_units: int  # lead assignments owed
     missed_periods: int  # recurring: unit-periods ended unconfirmed
     assignments: tuple[AssignmentRow, ...]
+    #: The chart's cells of a recurring task when the rows are not there (the chat's chart
+    #: reads counts, not every unit's row); empty: the chart counts `assignments`.
+    periods: tuple[PeriodCounts, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

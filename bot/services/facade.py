@@ -12,10 +12,11 @@ from bot.channels.base import Attachment, FileSource, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
-from bot.domain.plans import TaskRef
+from bot.domain.plans import TaskRef, address
 from bot.domain.units import UnitCatalog
 from bot.services import (
     addressing,
+    aggregates,
     checks,
     confirmations,
     dates,
@@ -24,9 +25,11 @@ from bot.services import (
     registry,
     snooze,
     status,
+    views,
 )
 from bot.services.errors import InvalidCode, NotYourTask, ServiceError
-from bot.services.report_data import build_report_data
+from bot.services.report_data import build_report_data, chart_data
+from bot.services.summary import PlanSummary
 from bot.store.db import Database
 from bot.store.models import Task
 
@@ -124,6 +127,96 @@ class BotServices:
             due_soon_days=self.due_soon_days,
             several_plans=several,
             verify=self.config.workflow.verify,
+        )
+
+    # ---- what the chat shows: aggregates and one unit's rows, never every assignment -----
+
+    def _options(self, several_plans: bool) -> views.StatusOptions:
+        return views.StatusOptions(
+            today=self.today(),
+            due_soon_days=self.due_soon_days,
+            several_plans=several_plans,
+            verify=self.config.workflow.verify,
+        )
+
+    async def summary(self, key: str | None = None, *, chart: bool = False) -> PlanSummary:
+        """One plan as `/status KEY` shows it (with `chart`, also the chart's period counts)."""
+        async with self.db.reading() as session:
+            plan = await plans.one_plan(session, key)
+            return await self._summary(session, plan, chart=chart)
+
+    async def summaries(
+        self, *, include_closed: bool = False, chart: bool = False
+    ) -> list[PlanSummary]:
+        """Every followed plan (with `include_closed`, every stored plan) as `/status` shows it.
+
+        `chart`: when there is only one, it is shown with its chart: read the chart's counts too.
+        """
+        async with self.db.reading() as session:
+            if include_closed:
+                found = await plans.all_plans(session)
+            else:
+                found = await plans.followed_plans(session)
+            one = chart and len(found) == 1
+            return [await self._summary(session, plan, chart=one) for plan in found]
+
+    async def _summary(
+        self, session: AsyncSession, plan: Plan, *, chart: bool = False
+    ) -> PlanSummary:
+        options = self._options(len(await plans.followed_plans(session)) > 1)
+        return await aggregates.plan_summary(
+            session,
+            plan,
+            options.today,
+            due_soon_days=options.due_soon_days,
+            several_plans=options.several_plans,
+            verify=options.verify,
+            chart=chart,
+        )
+
+    async def task_view(
+        self, ref: TaskRef | int, contact: registry.ContactInfo | None
+    ) -> views.TaskView:
+        """The task `ref` names as the Office sees it in `/status 187.6`."""
+        async with self.db.reading() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            several = len(await plans.followed_plans(session)) > 1
+            return await views.task_view(session, plan, task, self._options(several))
+
+    async def unit_task(
+        self, ref: TaskRef | int, contact: registry.ContactInfo
+    ) -> tuple[status.TaskStatus, status.AssignmentStatus]:
+        """The sender's unit's part of the task `ref` names (`/status 6` by a head)."""
+        async with self.db.reading() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            several = len(await plans.followed_plans(session)) > 1
+            found = await views.unit_part(
+                session, plan, task, contact.unit, self._options(several)
+            )
+            if found is None:
+                raise NotYourTask(address(plan.key, task.no, several_plans=several), contact.unit)
+            return found
+
+    async def unit_tasks(self, unit: str) -> tuple[list[views.UnitPlanTasks], list[str]]:
+        """`unit`'s tasks in each followed plan, and the followed plans' numbers."""
+        async with self.db.reading() as session:
+            followed = await plans.followed_plans(session)
+            options = self._options(len(followed) > 1)
+            found = await views.unit_tasks(session, followed, unit, options)
+            return found, [plan.number for plan in followed]
+
+    async def write_chart(self, summary: PlanSummary, path: Path, language: str) -> Path:
+        """The status chart of a summary read with `chart=True`; drawn in a thread."""
+        from bot.i18n import Translator
+        from bot.reports import ReportFormat, write_report
+
+        data = chart_data(summary, self.config.agency)
+        return await asyncio.to_thread(
+            write_report, data, ReportFormat.PNG, path, tr=Translator(language)
         )
 
     async def is_plan_key(self, text: str) -> bool:
