@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.domain.model import Role, ScheduleKind
@@ -25,7 +26,7 @@ from bot.services import aggregates, views
 from bot.services.facade import BotServices
 from bot.services.plans import followed_plans, task_schedule
 from bot.services.report_data import build_report_data
-from bot.services.status import plan_status
+from bot.services.status import PlanStatus, plan_status
 from bot.services.summary import TaskSummary, summarize
 from bot.store.models import Assignment, Confirmation, Plan, Task
 from tests.conftest import Chat
@@ -141,7 +142,14 @@ def _cells(periods: object) -> dict[object, dict[str, int]]:
     return {p.due: dict(p.counts) for p in periods}  # type: ignore[attr-defined]
 
 
-async def _same_unit_views(session, plans, plan, full, today, verify) -> None:  # noqa: ANN001
+async def _same_unit_views(
+    session: AsyncSession,
+    plans: list[Plan],
+    plan: Plan,
+    full: PlanStatus,
+    today: date,
+    verify: bool,
+) -> None:
     """Each unit's rows read alone are the rows of the full status."""
     options = views.StatusOptions(today=today, several_plans=True, verify=verify)
     units = {a.unit for task in full.tasks for a in task.assignments}
