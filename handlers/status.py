@@ -47,7 +47,7 @@ async def handle(ctx: CommandContext) -> Reply:
     if ctx.command.args:
         arg = ctx.command.args[0]
         if contact.role.sees_everything and await ctx.services.is_plan_key(arg):
-            return await _plan_reply(ctx, await ctx.services.summary(arg, chart=True))
+            return await _plan_reply(ctx, await ctx.services.summary(arg, detail=True))
         ref = parse_task_ref(arg)
         if ref is None:
             return Reply(bad_task_text(ctx, "status"))
@@ -58,7 +58,7 @@ async def handle(ctx: CommandContext) -> Reply:
         return Reply(task_detail(view.task, ctx.tr, plan=view, limit=limit))
     if not contact.role.sees_everything:
         return Reply(await unit_tasks_text(ctx))
-    statuses = await ctx.services.summaries(chart=True)
+    statuses = await ctx.services.summaries(detail=True)
     if len(statuses) == 1:
         return await _plan_reply(ctx, statuses[0])
     if not statuses:
@@ -136,6 +136,8 @@ def overview(
     """
     _ = tr.gettext
     status = as_summary(status)
+    if status.unregistered_leads is None:
+        raise ValueError("the overview needs a summary read with detail=True")
     report = _report_command(status, tr)
     title = _(
         "Progress of plan {plan} on {date}:", plan=status.number, date=chat_date(status.today)

@@ -27,7 +27,7 @@ from bot.services.facade import BotServices
 from bot.services.plans import followed_plans, task_schedule
 from bot.services.report_data import build_report_data
 from bot.services.status import PlanStatus, plan_status
-from bot.services.summary import TaskSummary, summarize
+from bot.services.summary import FirstUnits, TaskSummary, summarize
 from bot.store.models import Assignment, Confirmation, Plan, Task
 from tests.conftest import Chat
 
@@ -122,7 +122,7 @@ async def test_the_summary_is_the_full_status_cut_down(
                         session, plan, today, several_plans=True, verify=verify
                     )
                     quick = await aggregates.plan_summary(
-                        session, plan, today, several_plans=True, verify=verify, chart=True
+                        session, plan, today, several_plans=True, verify=verify, detail=True
                     )
                     context = f"seed {seed}, plan {plan.key}, {today}, verify {verify}"
                     assert quick == summarize(full), context
@@ -196,6 +196,6 @@ async def test_a_plan_without_tasks_has_an_empty_summary(services: BotServices) 
         )
         session.add(plan)
         await session.flush()
-        quick = await aggregates.plan_summary(session, plan, date(2022, 8, 1))
+        quick = await aggregates.plan_summary(session, plan, date(2022, 8, 1), detail=True)
         assert quick == summarize(await plan_status(session, plan, date(2022, 8, 1)))
-        assert quick.tasks == () and len(quick.unregistered_leads) == 0
+        assert quick.tasks == () and quick.unregistered_leads == FirstUnits()

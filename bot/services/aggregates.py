@@ -60,11 +60,13 @@ async def plan_summary(
     due_soon_days: int = 7,
     several_plans: bool = False,
     verify: bool = False,
-    chart: bool = False,
+    detail: bool = False,
 ) -> PlanSummary:
     """One plan as the chat shows it, the same as `summarize(plan_status(...))`.
 
-    With `chart`, recurring tasks also carry their periods' counts for the status chart.
+    `detail`: what only the one-plan overview shows: the chart's period counts of recurring
+    tasks, and the lead units with nobody registered (without it, `unregistered_leads` is
+    None: a plan's line in `/status` or `/plans` does not name them).
     """
     tasks = list(
         await session.scalars(
@@ -79,7 +81,7 @@ async def plan_summary(
         due_soon_days=due_soon_days,
         several_plans=several_plans,
         verify=verify,
-        chart=chart,
+        chart=detail,
     )
     start, end = plan_bounds(plan)
     return PlanSummary(
@@ -95,7 +97,9 @@ async def plan_summary(
         today=today,
         tasks=summaries,
         several_plans=several_plans,
-        unregistered_leads=await _unregistered_leads(session, _frames(plan, tasks, today)),
+        unregistered_leads=(
+            await _unregistered_leads(session, _frames(plan, tasks, today)) if detail else None
+        ),
     )
 
 
@@ -114,38 +118,42 @@ async def task_summaries(
     if not tasks:
         return ()
     frames = _frames(plan, tasks, today)
-    groups = await _groups(session, frames)
-    extended = await _extended(session, frames)
-    owing = {f.task.id: await _first_owing(session, f) for f in frames}
+    totals = await _totals(session, frames)
+    confirmed_now = await _confirmed(session, frames)
+    registered_owing = await _registered_owing(session, frames)
     history = await _lead_confirmations(session, frames)
     out = []
     for frame in frames:
+        task_id = frame.task.id
         state_of_row = _RowStates(frame, today, due_soon_days, verify)
-        leads: Counter[State] = Counter()
-        supports: Counter[State] = Counter()
-        owing_unregistered = 0
-        for role, confirmed_on, verified, registered, count in groups.get(frame.task.id, ()):
-            state = state_of_row(frame.schedule, confirmed_on, verified)
-            (leads if role == LEAD else supports)[state] += count
-            if role == LEAD and confirmed_on is None and not registered:
-                owing_unregistered += count
-        for role, due, confirmed_on, verified, registered in extended.get(frame.task.id, ()):
-            state = state_of_row(_own(frame.schedule, due), confirmed_on, verified)
-            (leads if role == LEAD else supports)[state] += 1
-            if role == LEAD and confirmed_on is None and not registered:
-                owing_unregistered += 1
+        counts: dict[str, Counter[State]] = {LEAD: Counter(), "support": Counter()}
+        owing_count = 0
+        for (role, due), total in totals.get(task_id, {}).items():
+            schedule = frame.schedule if due is None else _own(frame.schedule, due)
+            states = counts[LEAD if role == LEAD else "support"]
+            for (confirmed_on, verified), count in confirmed_now.get(
+                (task_id, role, due), {}
+            ).items():
+                states[state_of_row(schedule, confirmed_on, verified)] += count
+                total -= count
+            if total > 0:
+                states[state_of_row(schedule, None, False)] += total
+                owing_count += total if role == LEAD else 0
+        silent_count = owing_count - registered_owing.get(task_id, 0)
+        first = await _first_owing(session, frame) if owing_count else ()
+        first_silent = await _first_owing(session, frame, silent=True) if silent_count else ()
+        leads = counts[LEAD]
         lead_total = sum(leads.values())
-        confirmed = history.get(frame.task.id, {})
-        first, first_unregistered = owing[frame.task.id]
+        confirmed = history.get(task_id, {})
         out.append(
             _summary(
                 plan,
                 frame,
                 several_plans,
                 leads=leads,
-                supports=supports,
-                owing=FirstUnits(first, _owing_count(leads, groups, extended, frame)),
-                owing_unregistered=FirstUnits(first_unregistered, owing_unregistered),
+                supports=counts["support"],
+                owing=FirstUnits(first, owing_count),
+                owing_unregistered=FirstUnits(first_silent, silent_count),
                 missed=_missed(plan, frame, lead_total, confirmed, today),
                 periods=(
                     _period_counts(plan, frame, lead_total, confirmed, today, due_soon_days)
@@ -175,19 +183,6 @@ class _RowStates:
             period=self.frame.period,
             awaiting=self.verify and confirmed_on is not None and not verified,
         )
-
-
-def _owing_count(
-    leads: Counter[State],
-    groups: dict[int, list[tuple[str, date | None, bool, bool, int]]],
-    extended: dict[int, list[tuple[str, date, date | None, bool, bool]]],
-    frame: _TaskFrame,
-) -> int:
-    """Lead units with no standing confirmation: neither done nor waiting for verification."""
-    task_id = frame.task.id
-    plain = sum(c for role, on, _, _, c in groups.get(task_id, ()) if role == LEAD and on is None)
-    own = sum(1 for role, _, on, _, _ in extended.get(task_id, ()) if role == LEAD and on is None)
-    return plain + own
 
 
 def _summary(
@@ -266,63 +261,71 @@ def _registered() -> ColumnElement[bool]:
     return Assignment.unit_id.in_(select(Unit.id).where(Unit.name.in_(registered_units_query())))
 
 
-async def _groups(
+async def _totals(
     session: AsyncSession, frames: Sequence[_TaskFrame]
-) -> dict[int, list[tuple[str, date | None, bool, bool, int]]]:
-    """Per task: (role, day confirmed, verified, registered, how many), own dates left out."""
-    verified = Confirmation.verified_at.is_not(None)
-    registered = _registered()
+) -> dict[int, dict[tuple[str, date | None], int]]:
+    """Per task: how many active units per (role, own extended date): one pass, no join.
+
+    This is the one read that grows with the plan's assignments (a plain scan of them; an
+    index on (task_id, role, active, due_extended) would make it an index-only one)."""
     rows = await session.execute(
-        select(
-            Assignment.task_id,
-            Assignment.role,
-            Confirmation.confirmed_on,
-            verified,
-            registered,
-            func.count(),
-        )
-        .select_from(Assignment)
-        .outerjoin(Confirmation, _standing(frames))
-        .where(
-            Assignment.task_id.in_([f.task.id for f in frames]),
-            Assignment.active.is_(True),
-            Assignment.due_extended.is_(None),
-        )
-        .group_by(
-            Assignment.task_id, Assignment.role, Confirmation.confirmed_on, verified, registered
-        )
+        select(Assignment.task_id, Assignment.role, Assignment.due_extended, func.count())
+        .where(Assignment.task_id.in_([f.task.id for f in frames]), Assignment.active.is_(True))
+        .group_by(Assignment.task_id, Assignment.role, Assignment.due_extended)
     )
-    out: dict[int, list[tuple[str, date | None, bool, bool, int]]] = defaultdict(list)
-    for task_id, role, confirmed_on, is_verified, is_registered, count in rows:
-        out[task_id].append((role, confirmed_on, bool(is_verified), bool(is_registered), count))
+    out: dict[int, dict[tuple[str, date | None], int]] = defaultdict(dict)
+    for task_id, role, due, count in rows:
+        out[task_id][(role, due)] = count
     return out
 
 
-async def _extended(
+async def _confirmed(
     session: AsyncSession, frames: Sequence[_TaskFrame]
-) -> dict[int, list[tuple[str, date, date | None, bool, bool]]]:
-    """The assignments with a date of their own, one by one: (role, due, confirmed on, ...)."""
+) -> dict[tuple[int, str, date | None], dict[tuple[date, bool], int]]:
+    """The standing confirmations of each task's current period, counted per (role, own date)
+    and (day confirmed, verified): read from the confirmations, so it grows with them."""
+    verified = Confirmation.verified_at.is_not(None)
     rows = await session.execute(
         select(
             Assignment.task_id,
             Assignment.role,
             Assignment.due_extended,
             Confirmation.confirmed_on,
-            Confirmation.verified_at.is_not(None),
-            _registered(),
+            verified,
+            func.count(),
         )
-        .select_from(Assignment)
-        .outerjoin(Confirmation, _standing(frames))
-        .where(
-            Assignment.task_id.in_([f.task.id for f in frames]),
-            Assignment.active.is_(True),
-            Assignment.due_extended.is_not(None),
+        .select_from(Confirmation)
+        .join(Assignment, _standing(frames))
+        .where(Assignment.task_id.in_([f.task.id for f in frames]), Assignment.active.is_(True))
+        .group_by(
+            Assignment.task_id,
+            Assignment.role,
+            Assignment.due_extended,
+            Confirmation.confirmed_on,
+            verified,
         )
     )
-    out: dict[int, list[tuple[str, date, date | None, bool, bool]]] = defaultdict(list)
-    for task_id, role, due, confirmed_on, verified, registered in rows:
-        out[task_id].append((role, due, confirmed_on, bool(verified), bool(registered)))
+    out: dict[tuple[int, str, date | None], dict[tuple[date, bool], int]] = defaultdict(dict)
+    for task_id, role, due, confirmed_on, is_verified, count in rows:
+        out[(task_id, role, due)][(confirmed_on, bool(is_verified))] = count
     return out
+
+
+async def _registered_owing(session: AsyncSession, frames: Sequence[_TaskFrame]) -> dict[int, int]:
+    """Per task, the lead units that owe it and have somebody registered: read from the
+    registered units' assignments (people are few), so the others are counted by difference."""
+    rows = await session.execute(
+        select(Assignment.task_id, func.count())
+        .where(
+            _registered(),
+            Assignment.task_id.in_([f.task.id for f in frames]),
+            Assignment.active.is_(True),
+            Assignment.role == LEAD,
+            ~exists().where(_standing(frames)),
+        )
+        .group_by(Assignment.task_id)
+    )
+    return {task_id: count for task_id, count in rows}
 
 
 def _owing_rows(frame: _TaskFrame) -> Select[tuple[str]]:
@@ -343,16 +346,17 @@ def _owing_rows(frame: _TaskFrame) -> Select[tuple[str]]:
 
 
 async def _first_owing(
-    session: AsyncSession, frame: _TaskFrame
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The first owing units of a task, and the first of them with nobody registered.
+    session: AsyncSession, frame: _TaskFrame, *, silent: bool = False
+) -> tuple[str, ...]:
+    """The first owing units of a task (`silent`: of those with nobody registered).
 
-    Each is a walk of the task's assignments in id order that stops at the tenth: the cost
-    follows what is shown, not how many units the task has.
+    A walk of the task's assignments in id order that stops at the tenth: the cost follows
+    what is shown, not how many units the task has.
     """
-    first = tuple(await session.scalars(_owing_rows(frame)))
-    silent = tuple(await session.scalars(_owing_rows(frame).where(~_registered())))
-    return first, silent
+    query = _owing_rows(frame)
+    if silent:
+        query = query.where(~_registered())
+    return tuple(await session.scalars(query))
 
 
 async def _lead_confirmations(

@@ -139,29 +139,30 @@ class BotServices:
             verify=self.config.workflow.verify,
         )
 
-    async def summary(self, key: str | None = None, *, chart: bool = False) -> PlanSummary:
-        """One plan as `/status KEY` shows it (with `chart`, also the chart's period counts)."""
+    async def summary(self, key: str | None = None, *, detail: bool = False) -> PlanSummary:
+        """One plan as `/status KEY` shows it (`detail`: with what only that overview shows,
+        the chart's counts and the units with nobody registered)."""
         async with self.db.reading() as session:
             plan = await plans.one_plan(session, key)
-            return await self._summary(session, plan, chart=chart)
+            return await self._summary(session, plan, detail=detail)
 
     async def summaries(
-        self, *, include_closed: bool = False, chart: bool = False
+        self, *, include_closed: bool = False, detail: bool = False
     ) -> list[PlanSummary]:
         """Every followed plan (with `include_closed`, every stored plan) as `/status` shows it.
 
-        `chart`: when there is only one, it is shown with its chart: read the chart's counts too.
+        `detail`: when there is only one, `/status` shows it in full: read its details too.
         """
         async with self.db.reading() as session:
             if include_closed:
                 found = await plans.all_plans(session)
             else:
                 found = await plans.followed_plans(session)
-            one = chart and len(found) == 1
-            return [await self._summary(session, plan, chart=one) for plan in found]
+            one = detail and len(found) == 1
+            return [await self._summary(session, plan, detail=one) for plan in found]
 
     async def _summary(
-        self, session: AsyncSession, plan: Plan, *, chart: bool = False
+        self, session: AsyncSession, plan: Plan, *, detail: bool = False
     ) -> PlanSummary:
         options = self._options(len(await plans.followed_plans(session)) > 1)
         return await aggregates.plan_summary(
@@ -171,7 +172,7 @@ class BotServices:
             due_soon_days=options.due_soon_days,
             several_plans=options.several_plans,
             verify=options.verify,
-            chart=chart,
+            detail=detail,
         )
 
     async def task_view(
@@ -210,7 +211,7 @@ class BotServices:
             return found, [plan.number for plan in followed]
 
     async def write_chart(self, summary: PlanSummary, path: Path, language: str) -> Path:
-        """The status chart of a summary read with `chart=True`; drawn in a thread."""
+        """The status chart of a summary read with `detail=True`; drawn in a thread."""
         from bot.i18n import Translator
         from bot.reports import ReportFormat, write_report
 

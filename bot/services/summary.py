@@ -122,8 +122,9 @@ class PlanSummary:
     today: date
     tasks: tuple[TaskSummary, ...]
     several_plans: bool = False
-    #: Lead units owing here with nobody registered, those owing the most tasks first.
-    unregistered_leads: FirstUnits = FirstUnits()
+    #: Lead units owing here with nobody registered, those owing the most tasks first; None
+    #: when not read (only the one-plan overview shows them).
+    unregistered_leads: FirstUnits | None = None
 
     def task(self, no: int) -> TaskSummary | None:
         return next((t for t in self.tasks if t.no == no), None)
