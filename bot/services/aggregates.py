@@ -296,7 +296,13 @@ async def _confirmed(
         )
         .select_from(Confirmation)
         .join(Assignment, _standing(frames))
-        .where(Assignment.task_id.in_([f.task.id for f in frames]), Assignment.active.is_(True))
+        .where(
+            # `+ 0`: no index on this side, so the database walks the confirmations and looks
+            # each assignment up, not every assignment of the plan (SQLite, without
+            # statistics, would choose the task index and probe each assignment).
+            (Assignment.task_id + 0).in_([f.task.id for f in frames]),
+            Assignment.active.is_(True),
+        )
         .group_by(
             Assignment.task_id,
             Assignment.role,
@@ -371,7 +377,7 @@ async def _lead_confirmations(
         .select_from(Confirmation)
         .join(Assignment, Assignment.id == Confirmation.assignment_id)
         .where(
-            Assignment.task_id.in_(recurring),
+            (Assignment.task_id + 0).in_(recurring),  # walk the confirmations (see `_confirmed`)
             Assignment.active.is_(True),
             Assignment.role == LEAD,
             Confirmation.undone_at.is_(None),
