@@ -31,7 +31,7 @@ from bot.fit import (
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
-from bot.services.summary import PlanSummary, TaskSummary, summarize, summarize_task
+from bot.services.summary import PlanSummary, TaskSummary, as_summary, summarize_task
 from bot.services.views import LARGE_TASK, TaskView
 from handlers.address import bad_task_text
 from handlers.base import CommandContext
@@ -119,11 +119,6 @@ def plans_overview(
     hint = _("One plan: /status {key} · one task: /status {key}.6", key=ordered[0].key)
     # The title goes in the section so that the plans follow it without a blank line.
     return Message(head=[], sections=[plans], tail=[hint]).render(limit)
-
-
-def as_summary(status: PlanSummary | PlanStatus) -> PlanSummary:
-    """The views read summaries; a full status (the CLI, the demo) is summarised first."""
-    return summarize(status) if isinstance(status, PlanStatus) else status
 
 
 def overview(

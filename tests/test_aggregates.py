@@ -122,7 +122,13 @@ async def test_the_summary_is_the_full_status_cut_down(
                         session, plan, today, several_plans=True, verify=verify
                     )
                     quick = await aggregates.plan_summary(
-                        session, plan, today, several_plans=True, verify=verify, detail=True
+                        session,
+                        plan,
+                        today,
+                        several_plans=True,
+                        verify=verify,
+                        chart=True,
+                        unregistered=True,
                     )
                     context = f"seed {seed}, plan {plan.key}, {today}, verify {verify}"
                     assert quick == summarize(full), context
@@ -196,6 +202,6 @@ async def test_a_plan_without_tasks_has_an_empty_summary(services: BotServices) 
         )
         session.add(plan)
         await session.flush()
-        quick = await aggregates.plan_summary(session, plan, date(2022, 8, 1), detail=True)
+        quick = await aggregates.plan_summary(session, plan, date(2022, 8, 1), unregistered=True)
         assert quick == summarize(await plan_status(session, plan, date(2022, 8, 1)))
         assert quick.tasks == () and quick.unregistered_leads == FirstUnits()

@@ -60,13 +60,14 @@ async def plan_summary(
     due_soon_days: int = 7,
     several_plans: bool = False,
     verify: bool = False,
-    detail: bool = False,
+    chart: bool = False,
+    unregistered: bool = False,
 ) -> PlanSummary:
     """One plan as the chat shows it, the same as `summarize(plan_status(...))`.
 
-    `detail`: what only the one-plan overview shows: the chart's period counts of recurring
-    tasks, and the lead units with nobody registered (without it, `unregistered_leads` is
-    None: a plan's line in `/status` or `/plans` does not name them).
+    What only some views show is read when asked for: `chart`, the chart's period counts of
+    recurring tasks; `unregistered`, the lead units with nobody registered (the one-plan
+    overview and the digest; without it `unregistered_leads` is None).
     """
     tasks = list(
         await session.scalars(
@@ -81,7 +82,7 @@ async def plan_summary(
         due_soon_days=due_soon_days,
         several_plans=several_plans,
         verify=verify,
-        chart=detail,
+        chart=chart,
     )
     start, end = plan_bounds(plan)
     return PlanSummary(
@@ -98,7 +99,9 @@ async def plan_summary(
         tasks=summaries,
         several_plans=several_plans,
         unregistered_leads=(
-            await _unregistered_leads(session, _frames(plan, tasks, today)) if detail else None
+            await _unregistered_leads(session, _frames(plan, tasks, today))
+            if unregistered
+            else None
         ),
     )
 

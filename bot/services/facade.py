@@ -172,7 +172,8 @@ class BotServices:
             due_soon_days=options.due_soon_days,
             several_plans=options.several_plans,
             verify=options.verify,
-            detail=detail,
+            chart=detail,
+            unregistered=detail,
         )
 
     async def task_view(

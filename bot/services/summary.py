@@ -205,3 +205,8 @@ def summarize(status: PlanStatus) -> PlanSummary:
         several_plans=status.several_plans,
         unregistered_leads=FirstUnits.of(status.unregistered_leads),
     )
+
+
+def as_summary(status: PlanSummary | PlanStatus) -> PlanSummary:
+    """The views read summaries; a full status (the CLI, the demo, a test) is summarised."""
+    return summarize(status) if isinstance(status, PlanStatus) else status
