@@ -30,6 +30,7 @@ from bot.services.status import PlanStatus, plan_status
 from bot.services.summary import FirstUnits, TaskSummary, summarize
 from bot.store.models import Assignment, Confirmation, Plan, Task
 from tests.conftest import Chat
+from tests.test_status_fit import SCHOOLS, big  # noqa: F401 - the fixture
 
 SECOND_PLAN = """Số: 05/KH-SGDĐT
 
@@ -205,3 +206,27 @@ async def test_a_plan_without_tasks_has_an_empty_summary(services: BotServices) 
         quick = await aggregates.plan_summary(session, plan, date(2022, 8, 1), unregistered=True)
         assert quick == summarize(await plan_status(session, plan, date(2022, 8, 1)))
         assert quick.tasks == () and quick.unregistered_leads == FirstUnits()
+
+
+async def test_a_10000_unit_task_reads_the_same_as_counts(big: BotServices) -> None:  # noqa: F811
+    """The cut lists at scale: first owing units, the count after them, the unregistered ones
+    (the unit owing 30 tasks first), a large task's counts per state."""
+    chat = Chat(big)
+    for n in (1, 2, 3):
+        school = await chat.registered(f"s{n}", SCHOOLS[n - 1], Role.HEAD)
+        assert "Đã ghi nhận" in await school.says("/xong 1")
+    today = big.today()
+    async with big.db.reading() as session:
+        [plan] = await followed_plans(session)
+        full = await plan_status(session, plan, today)
+        quick = await aggregates.plan_summary(session, plan, today, unregistered=True)
+        assert quick == summarize(full)
+        assert quick.unregistered_leads is not None
+        assert len(quick.unregistered_leads) == len(full.unregistered_leads) > 9_997
+        assert quick.unregistered_leads[0] == "Phòng Kế hoạch - Tài chính"
+        task1 = quick.task(1)
+        assert task1 is not None and len(task1.owing) == 9_997 and task1.lead_count == 10_000
+        first = await session.scalar(select(Task).where(Task.plan_id == plan.id, Task.no == 1))
+        assert first is not None
+        view = await views.task_view(session, plan, first, views.StatusOptions(today=today))
+        assert view.task == task1

@@ -250,13 +250,27 @@ def _period_key(frames: Sequence[_TaskFrame]) -> ColumnElement[str]:
     return case(keys, value=Assignment.task_id, else_=literal(""))
 
 
-def _standing(frames: Sequence[_TaskFrame]) -> ColumnElement[bool]:
+def _standing(
+    frames: Sequence[_TaskFrame], *, from_confirmations: bool = False
+) -> ColumnElement[bool]:
     """The confirmation that stands for an assignment's current period (at most one does)."""
     return and_(
-        Confirmation.assignment_id == Assignment.id,
+        _same_assignment(from_confirmations),
         Confirmation.undone_at.is_(None),
         Confirmation.period == _period_key(frames),
     )
+
+
+def _same_assignment(from_confirmations: bool) -> ColumnElement[bool]:
+    """A confirmation's assignment. `from_confirmations`: a join the database must walk from
+    the confirmations: `+ 0` on the key (and, in the callers, on the task id) leaves it no
+    index but the assignments' primary key. Without it SQLite, which keeps no statistics,
+    walks every assignment of the plan (or of the table) and probes each for a confirmation;
+    so the read grows with the confirmations, not with the assignments. PostgreSQL plans by
+    its statistics; `+ 0` changes nothing there."""
+    if from_confirmations:
+        return Confirmation.assignment_id + 0 == Assignment.id
+    return Confirmation.assignment_id == Assignment.id
 
 
 def _registered() -> ColumnElement[bool]:
@@ -298,11 +312,8 @@ async def _confirmed(
             func.count(),
         )
         .select_from(Confirmation)
-        .join(Assignment, _standing(frames))
+        .join(Assignment, _standing(frames, from_confirmations=True))
         .where(
-            # `+ 0`: no index on this side, so the database walks the confirmations and looks
-            # each assignment up, not every assignment of the plan (SQLite, without
-            # statistics, would choose the task index and probe each assignment).
             (Assignment.task_id + 0).in_([f.task.id for f in frames]),
             Assignment.active.is_(True),
         )
@@ -378,9 +389,12 @@ async def _lead_confirmations(
     rows = await session.execute(
         select(Assignment.task_id, Confirmation.period, Confirmation.confirmed_on, func.count())
         .select_from(Confirmation)
-        .join(Assignment, Assignment.id == Confirmation.assignment_id)
+        .join(
+            Assignment,
+            and_(_same_assignment(from_confirmations=True), Confirmation.undone_at.is_(None)),
+        )
         .where(
-            (Assignment.task_id + 0).in_(recurring),  # walk the confirmations (see `_confirmed`)
+            (Assignment.task_id + 0).in_(recurring),
             Assignment.active.is_(True),
             Assignment.role == LEAD,
             Confirmation.undone_at.is_(None),
