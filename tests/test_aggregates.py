@@ -166,6 +166,15 @@ async def _same_unit_views(
         expected = [(t.no, t.for_unit(unit)) for t in full.for_unit(unit)]
         got = [(t.no, part) for t, part in mine.parts] if mine else []
         assert got == expected, (unit, today, verify)
+    # A unit's `/status N`: its own row, and the task's state as every unit makes it.
+    for task in full.tasks[:4]:
+        row = await session.get(Task, task.task_id)
+        assert row is not None
+        for part in task.assignments:
+            found = await views.unit_part(session, plan, row, part.unit, options)
+            assert found is not None
+            assert found[1] == part
+            assert (found[0].state, found[0].missed_periods) == (task.state, task.missed_periods)
 
 
 async def test_a_large_task_is_read_as_counts_and_a_small_one_row_by_row(

@@ -9,7 +9,7 @@ assignments (indexed by unit), so neither grows with the plan's other units.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -101,11 +101,25 @@ async def task_view(
 async def unit_part(
     session: AsyncSession, plan: Plan, task: Task, unit: str, options: StatusOptions
 ) -> tuple[TaskStatus, AssignmentStatus] | None:
-    """One unit's part of a task (`/status N` by a head or member), or None."""
+    """One unit's part of a task (`/status N` by a head or member), or None.
+
+    The task's own state and missed periods speak of every unit: they come from the task's
+    aggregates, the unit's row from its own assignment.
+    """
     rows = await _unit_assignments(session, [plan.id], unit, task_id=task.id)
     if not rows:
         return None
     found = await _task_status(session, plan, task, rows, options)
+    [whole] = await aggregates.task_summaries(
+        session,
+        plan,
+        [task],
+        options.today,
+        due_soon_days=options.due_soon_days,
+        several_plans=options.several_plans,
+        verify=options.verify,
+    )
+    found = replace(found, state=whole.state, missed_periods=whole.missed_periods)
     return found, found.assignments[0]
 
 
