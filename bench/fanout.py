@@ -49,7 +49,15 @@ from bot.config import Config, TelegramConfig
 from bot.domain.model import Role
 from bot.domain.units import DEPARTMENTS
 from bot.services.facade import BotServices
-from bot.store.models import Assignment, Contact, GroupMember, OutboxItem, Person, Unit
+from bot.store.models import (
+    Assignment,
+    Contact,
+    GroupMember,
+    Membership,
+    OutboxItem,
+    Person,
+    Unit,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 AT = datetime(2022, 8, 1, 8, 0, tzinfo=LOCAL_TZ)  # Monday: tasks 4, 5, 9 open a new period
@@ -139,6 +147,13 @@ async def build_database(db: Path, units: int) -> None:
                 ],
             )
             person_of = dict((await session.execute(select(Person.unit_id, Person.id))).all())
+            await session.execute(
+                insert(Membership),
+                [
+                    {"person_id": person, "unit_id": unit, "role": str(Role.HEAD), "since": now}
+                    for unit, person in person_of.items()
+                ],
+            )
             await session.execute(
                 insert(Contact),
                 [

@@ -1,5 +1,6 @@
-"""Loading a bench database fast: units, one lead assignment per unit and task, one person and
-one contact per unit, by COPY, then the sequences and the planner's statistics brought up to date.
+"""Loading a bench database fast: units, one lead assignment per unit and task, one person (with
+one membership) and one contact per unit, by COPY, then the sequences and the planner's
+statistics brought up to date.
 
 The PostgreSQL benches load the same shape of data; only their sizes and their plan differ.
 """
@@ -34,6 +35,11 @@ async def copy_units_and_people(
         records=[(u, f"Người {u}", u, "head", "vi", "all", now) for u in range(1, units + 1)],
     )
     await connection.copy_records_to_table(
+        "memberships",
+        columns=["id", "person_id", "unit_id", "role", "since"],
+        records=[(u, u, u, "head", now) for u in range(1, units + 1)],
+    )
+    await connection.copy_records_to_table(
         "contacts",
         columns=["id", "person_id", "channel", "user_id", "chat_id", "name", "since"],
         records=[
@@ -41,7 +47,7 @@ async def copy_units_and_people(
             for u in range(1, units + 1)
         ],
     )
-    for table in ("tasks", "units", "assignments", "people", "contacts"):
+    for table in ("tasks", "units", "assignments", "people", "memberships", "contacts"):
         await connection.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
             f" (SELECT max(id) FROM {table}))"

@@ -51,6 +51,8 @@ async def cmd_contacts(args: argparse.Namespace) -> int:
             "role": str(c.role),
             "name": c.name,
             "since": c.since.isoformat(),
+            # Every (unit, role) the person holds; `unit` and `role` are the strongest one.
+            "memberships": [{"unit": m.unit, "role": str(m.role)} for m in c.memberships],
         }
         for c in contacts
     ]
@@ -64,6 +66,9 @@ async def cmd_contacts(args: argparse.Namespace) -> int:
                 f"#{row['id']:<4} {row['channel']:<9} {row['role']:<7} {row['unit']} — "
                 f"{row['name']} (since {row['since'][:10]})"
             )
+            for more in row["memberships"]:  # the person's other units, under the first line
+                if (more["unit"], more["role"]) != (row["unit"], row["role"]):
+                    print(f"{'':15}{more['role']:<7} {more['unit']}")
     return 0
 
 

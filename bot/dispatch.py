@@ -19,7 +19,7 @@ from bot.commands import Command, parse_command
 from bot.domain.model import Role
 from bot.i18n import Translator, chat_date
 from bot.presentation import mark_task
-from bot.services.errors import AmbiguousTask, ServiceError
+from bot.services.errors import AmbiguousTask, ServiceError, WhichUnit
 from bot.services.facade import BotServices
 from bot.services.registry import ContactInfo
 from handlers import HANDLERS
@@ -131,7 +131,7 @@ class Dispatcher:
                     "invitation code, then type: /start CODE"
                 )
             ), False
-        if contact is not None and contact.role not in spec.roles:
+        if contact is not None and not contact.roles & spec.roles:
             if Role.ISO in spec.roles and Role.LEADER not in spec.roles:
                 return Reply(
                     _("Only the Office and Ban ISO may do this. Type /help to see your commands.")
@@ -156,13 +156,24 @@ class Dispatcher:
 
 
 def _pressable(command: Command) -> bool:
-    """A command a button may type: one task (and, for a snooze, its days), nothing more."""
+    """A command a button may type: one task (and, for a snooze, its days), and perhaps the
+    `@UNIT` it acts for, nothing more."""
     most = 2 if command.name == "snooze" else 1
-    return command.name in PRESSABLE and 1 <= len(command.args) <= most
+    args = list(command.args)
+    at = next((i for i, arg in enumerate(args) if arg.startswith("@")), len(args))
+    return command.name in PRESSABLE and 1 <= len(args[:at]) <= most
 
 
 def _candidates(error: ServiceError, command: Command) -> tuple[tuple[Button, ...], ...]:
-    """One button per plan an ambiguous bare number could mean, typing the same command."""
+    """One button per plan an ambiguous bare number could mean, or per unit of the sender's that
+    has a part in the task, typing the same command."""
+    if isinstance(error, WhichUnit) and command.name in _CANDIDATE_BUTTONS and command.args:
+        rest = [arg for arg in command.args[1:] if not arg.startswith("@")]
+        rest = rest[:1] if command.name == "snooze" else []
+        return tuple(
+            (Button(f"@{unit}", " ".join((command.name, command.args[0], *rest, f"@{unit}"))),)
+            for unit in error.units
+        )
     if not isinstance(error, AmbiguousTask) or command.name not in _CANDIDATE_BUTTONS:
         return ()
     rest = command.args[1:] if command.name == "snooze" else ()

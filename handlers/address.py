@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain.plans import TaskRef, parse_task_ref
+from bot.domain.unit_lookup import UnitIndex
+from bot.services.acting import own_unit_in, short_names
+from bot.services.errors import NotOneOfYours
 from handlers.base import CommandContext
 
 
@@ -25,3 +30,20 @@ def bad_task_text(ctx: CommandContext, command: str) -> str:
         value=ctx.command.args[0][:40],
         command=command,
     )
+
+
+def own_unit_arg(
+    ctx: CommandContext, address: str, has_part: Callable[[str], bool], command: str = "status"
+) -> str:
+    """Which of the sender's units a reading command shows: the `@UNIT` after the task, else the
+    one of theirs with a part in it (several: the reply asks for `@UNIT`)."""
+    contact = ctx.registered
+    catalog = ctx.services.catalog
+    words = " ".join(ctx.command.args[1:])
+    if words.startswith("@"):
+        found = UnitIndex(contact.units, catalog).match_prefix(words)
+        if found is None:
+            raise NotOneOfYours(words[1:61].strip(), short_names(contact.units, catalog))
+        return found.name
+    parts = [unit for unit in contact.units if has_part(unit)]
+    return own_unit_in(contact, parts, address, catalog=catalog, command=command)

@@ -1,4 +1,6 @@
-"""/contacts (/danhba) and /revoke N (/thuhoi): the Office sees and removes registered people."""
+"""/contacts (/danhba) and /revoke N [@UNIT] (/thuhoi): the Office sees and removes registered
+people, or one of a person's memberships (`/revoke 12 @Ban ISO`: they stop acting for Ban ISO
+only)."""
 
 from __future__ import annotations
 
@@ -16,12 +18,14 @@ async def handle(ctx: CommandContext) -> Reply:
         return Reply(ctx._("Nobody is registered yet. Create a code with /invite UNIT ROLE."))
     lines = [ctx._("Registered contacts ({count}):", count=len(contacts))]
     for contact in contacts:
+        held = "; ".join(f"{m.unit} — {role_name(m.role, ctx.tr)}" for m in contact.memberships)
         lines.append(
-            f"#{contact.contact_id} {contact.name or '?'} — {contact.unit} — "
-            f"{role_name(contact.role, ctx.tr)} — {contact.channel} — "
+            f"#{contact.contact_id} {contact.name or '?'} — {held} — {contact.channel} — "
             + ctx._("since {date}", date=chat_date(contact.since))
         )
     lines.append(ctx._("To remove one: /revoke NUMBER"))
+    if any(contact.several_units for contact in contacts):
+        lines.append(ctx._("To remove one unit of a person: /revoke NUMBER @UNIT"))
     return Reply("\n".join(lines))
 
 
@@ -30,6 +34,17 @@ async def revoke(ctx: CommandContext) -> Reply:
     # ASCII digits only, and few enough for any database's integer ("²" is a digit to Python).
     if not (raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS):
         return Reply(ctx._("Type: /revoke NUMBER (the # shown by /contacts), e.g. /revoke 12"))
+    unit_words = " ".join(ctx.command.args[1:])
+    if unit_words:
+        if not unit_words.startswith("@"):
+            return Reply(
+                ctx._(
+                    "To remove one unit of a person, put @ before the unit: /revoke {id} @UNIT, "
+                    "e.g. /revoke {id} @KH-TC. To remove the person: /revoke {id}",
+                    id=raw,
+                )
+            )
+        return await _remove_membership(ctx, int(raw), unit_words)
     removed = await ctx.services.revoke(int(raw), actor=ctx.registered.name)
     return Reply(
         ctx._(
@@ -37,5 +52,22 @@ async def revoke(ctx: CommandContext) -> Reply:
             id=removed.contact_id,
             name=removed.name or "?",
             unit=removed.unit,
+        )
+    )
+
+
+async def _remove_membership(ctx: CommandContext, contact_id: int, unit_words: str) -> Reply:
+    """`/revoke 12 @Ban ISO`: the person stops acting for one unit and keeps the others."""
+    removed = await ctx.services.remove_membership(
+        contact_id, unit_words, actor=ctx.registered.name
+    )
+    return Reply(
+        ctx._(
+            "Removed {unit} from #{id} {name}: they no longer act for it and get none of its "
+            "reminders. They still act for {units}.",
+            unit=removed.unit,
+            id=contact_id,
+            name=removed.contact.name or "?",
+            units=", ".join(removed.contact.units),
         )
     )

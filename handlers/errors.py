@@ -165,6 +165,20 @@ def explain(error: errors.ServiceError, tr: Translator) -> str:
     return _("Sorry, that could not be done. Type /help to see the commands.")
 
 
+#: How each command that acts for one of the sender's units is typed with `@UNIT`.
+_WITH_UNIT = {
+    "done": N_("/done {no} @{unit}"),
+    "undo": N_("/undo {no} @{unit}"),
+    "snooze": N_("/snooze {no} @{unit}"),
+    "evidence": N_("/evidence {no} @{unit}"),
+    "status": N_("/status {no} @{unit}"),
+}
+
+
+def _example(command: str, no: str, unit: str, tr: Translator) -> str:
+    return tr.gettext(_WITH_UNIT.get(command, _WITH_UNIT["done"]), no=no, unit=unit)
+
+
 def _explain_office(error: errors.ServiceError, tr: Translator) -> str | None:
     """The refusals of confirming for a unit, verifying, rejecting and extending."""
     _ = tr.gettext
@@ -173,6 +187,38 @@ def _explain_office(error: errors.ServiceError, tr: Translator) -> str | None:
             "Only the Office may confirm for another unit ({unit}). To confirm your own unit's "
             "part, type the task number without @, for example /done 6.",
             unit=error.unit,
+        )
+    if isinstance(error, errors.WhichUnit):
+        return _(
+            "Task {no} belongs to several of your units: {units}. Nothing was changed. Please "
+            "add the unit after @, for example: {example}",
+            no=error.no,
+            units=", ".join(error.units),
+            example=_example(error.command, error.no, error.units[0], tr),
+        )
+    if isinstance(error, errors.NotOneOfYours):
+        return _(
+            "You do not act for {unit}; your units are {units}. Nothing was changed. Name one "
+            "of them after @, or ask the Office for a code to act for another unit.",
+            unit=error.unit,
+            units=", ".join(error.units),
+        )
+    if isinstance(error, errors.NotAMember):
+        return _(
+            "#{id} {name} does not act for {unit}; their units are {units}. Nothing was "
+            "changed. Type /contacts to see each person's units.",
+            id=error.contact_id,
+            name=error.name or "?",
+            unit=error.unit,
+            units=", ".join(error.held),
+        )
+    if isinstance(error, errors.LastMembership):
+        return _(
+            "{unit} is the only unit of #{id} {name}, so nothing was changed. To remove the "
+            "person, type /revoke {id}.",
+            unit=error.unit,
+            id=error.contact_id,
+            name=error.name or "?",
         )
     if isinstance(error, errors.UnitRequired):
         return _(

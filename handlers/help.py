@@ -19,7 +19,7 @@ async def handle(ctx: CommandContext) -> Reply:
         )
     lines = [_("Commands (the Vietnamese name works too):")]
     for spec in HANDLERS.values():
-        if ctx.contact.role in spec.roles and spec.name != "start":
+        if ctx.contact.roles & spec.roles and spec.name != "start":
             lines.append(f"{ctx.tr.gettext(spec.usage)} — {ctx.tr.gettext(spec.summary)}")
     lines.append("")
     lines.append(_("Example: /done 6 đã họp xong — confirms task 6 with a note."))

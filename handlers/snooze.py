@@ -1,4 +1,7 @@
-"""/snooze N [days] (/hoanlai): hold my unit's reminders of task N for a few working days."""
+"""/snooze N [days] [@UNIT] (/hoanlai): hold my unit's reminders of task N for a few working days.
+
+`@UNIT` says which of the sender's units, when they act for several with a part in task N.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ async def handle(ctx: CommandContext) -> Reply:
     if ref is None:
         return Reply(bad_task_text(ctx, "hoanlai"))
     days: int | None = None
-    wanted = list(ctx.command.args[1:])
+    wanted, unit = _split_unit(list(ctx.command.args[1:]))
     if wanted and wanted[-1].casefold() == "ngày":
         wanted.pop()  # `/hoanlai 6 5 ngày`
     if wanted:
@@ -34,7 +37,7 @@ async def handle(ctx: CommandContext) -> Reply:
                     default=settings.snooze_default_days,
                 )
             )
-    held = await ctx.services.snooze(ctx.registered, ref, days)
+    held = await ctx.services.snooze(ctx.registered, ref, days, unit)
     mark = _("⏰ Reminders held until {date}", date=chat_date(held.until))
     return Reply(
         _(
@@ -47,3 +50,17 @@ async def handle(ctx: CommandContext) -> Reply:
         ),
         mark=mark,
     )
+
+
+def _split_unit(args: list[str]) -> tuple[list[str], str]:
+    """`5 @Ban ISO`, `@Ban ISO 5` or `@Ban ISO 5 ngày`: the days' words and the `@UNIT` words."""
+    at = next((i for i, arg in enumerate(args) if arg.startswith("@")), None)
+    if at is None:
+        return args, ""
+    days, unit = args[:at], args[at:]
+    tail = [unit.pop()] if unit and unit[-1].casefold() == "ngày" and len(unit) > 2 else []
+    if not days and len(unit) > 1 and unit[-1].casefold().removesuffix("ngày").isdigit():
+        days = [unit.pop(), *tail]
+    else:
+        unit += tail
+    return days, " ".join(unit)

@@ -30,10 +30,11 @@ from bot.fit import (
 )
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
+from bot.services.errors import NotYourTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
 from bot.services.summary import PlanSummary, TaskSummary, as_summary, summarize_task
 from bot.services.views import LARGE_TASK, TaskView
-from handlers.address import bad_task_text
+from handlers.address import bad_task_text, own_unit_arg
 from handlers.base import CommandContext
 from handlers.confirm_lines import assignment_extras, extension_line
 from handlers.render import local_time, shorten, when_line
@@ -52,7 +53,11 @@ async def handle(ctx: CommandContext) -> Reply:
         if ref is None:
             return Reply(bad_task_text(ctx, "status"))
         if not contact.role.sees_everything:
-            task, mine = await ctx.services.unit_task(ref, contact)
+            shown, parts = await ctx.services.unit_parts(ref, contact)
+            unit = own_unit_arg(ctx, shown, lambda u: u in parts)
+            if unit not in parts:
+                raise NotYourTask(shown, unit)
+            task, mine = parts[unit]
             return Reply(task_detail(task, ctx.tr, only=mine))
         view = await ctx.services.task_view(ref, contact)
         return Reply(task_detail(view.task, ctx.tr, plan=view, limit=limit))

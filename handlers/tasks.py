@@ -15,15 +15,17 @@ async def handle(ctx: CommandContext) -> Reply:
 
 
 async def unit_tasks_text(ctx: CommandContext) -> str:
-    """Read from the unit's own assignments only: the plan's other units cost nothing here."""
+    """Read from the sender's units' own assignments only: the plans' other units cost nothing.
+
+    A person acting for several units sees each unit's tasks under its own heading."""
     contact = ctx.registered
-    found, followed = await ctx.services.unit_tasks(contact.unit)
+    found, followed = await ctx.services.unit_tasks(contact.units)
     sections: list[str] = []
-    for plan in found:
+    for unit, plan in found:
         parts = [
             ctx._(
                 "Tasks of {unit} in plan {plan} ({count}):",
-                unit=contact.unit,
+                unit=unit,
                 plan=plan.number,
                 count=len(plan.parts),
             )
@@ -42,12 +44,12 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
         if len(followed) == 1:
             return ctx._(
                 "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
-                unit=contact.unit,
+                unit=", ".join(contact.units),
                 plan=followed[0],
             )
         return ctx._(
             "{unit} has no part in the plans being followed. If this is wrong, please tell "
             "the Office.",
-            unit=contact.unit,
+            unit=", ".join(contact.units),
         )
     return "\n\n".join(sections)

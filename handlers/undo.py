@@ -1,4 +1,7 @@
-"""/undo N (/huy): take back my unit's last confirmation of task N."""
+"""/undo N [@UNIT] (/huy): take back my unit's last confirmation of task N.
+
+`@UNIT` says which of the sender's units, when they act for several with a part in task N.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ async def handle(ctx: CommandContext) -> Reply:
     ref = task_ref_arg(ctx)
     if ref is None:
         return Reply(bad_task_text(ctx, "undo"))
-    undone = await ctx.services.undo(ctx.registered, ref)
+    words = ctx.command.rest.partition(" ")[2].strip()
+    undone = await ctx.services.undo(ctx.registered, ref, words)
     return Reply(
         ctx._(
             "Taken back: the confirmation of task {no} by {unit} (of {date}) no longer counts.\n"

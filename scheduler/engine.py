@@ -31,7 +31,7 @@ from bot.domain.model import Role
 from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
 from bot.services.facade import BotServices
-from bot.store.models import Contact, EngineState, OutboxItem, Person
+from bot.store.models import Contact, EngineState, Membership, OutboxItem, Person
 from scheduler import outbox
 from scheduler.closing import closing_summaries, summary_block
 from scheduler.digest import DigestBook, is_digest, load_digest_facts
@@ -282,7 +282,11 @@ class ReminderEngine:
                 rows = [row for row in rows if row.id not in older]
             contact = await session.scalar(
                 select(Contact)
-                .options(selectinload(Contact.person).selectinload(Person.unit))
+                .options(
+                    selectinload(Contact.person)
+                    .selectinload(Person.memberships)
+                    .selectinload(Membership.unit)
+                )
                 .where(Contact.id == contact_id)
             )
         if not rows:
@@ -421,7 +425,7 @@ class ReminderEngine:
         tr = Translator(person.language)
         text = compose(
             items,
-            recipient_unit=person.unit.name,
+            recipient_unit=", ".join(dict.fromkeys(m.unit.name for m in person.memberships)),
             today=now.date(),
             send_time=self.settings.send_time.strftime("%H:%M"),
             tr=tr,

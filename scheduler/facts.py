@@ -17,7 +17,16 @@ from bot.clock import as_local
 from bot.domain.model import AssignmentRole, Role, Schedule
 from bot.domain.plans import address
 from bot.services.plans import followed_plans, original_schedule, plan_bounds, task_schedule
-from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
+from bot.store.models import (
+    Assignment,
+    Confirmation,
+    Contact,
+    Membership,
+    Person,
+    Plan,
+    Task,
+    Unit,
+)
 from scheduler.closing import EndedPlan
 from scheduler.policy import AssignmentFacts, ConfirmationFacts
 
@@ -187,6 +196,7 @@ class Recipients:
 
 
 async def load_recipients(session: AsyncSession) -> Recipients:
+    # A row per membership: a person in two units hears about both, each contact once per unit.
     rows = await session.execute(
         select(
             Contact.id,
@@ -194,15 +204,16 @@ async def load_recipients(session: AsyncSession) -> Recipients:
             Contact.chat_id,
             Contact.name,
             Unit.name,
-            Person.role,
+            Membership.role,
             Person.language,
             Person.prefer_channel,
             Person.id,
         )
         .join(Person, Person.id == Contact.person_id)
-        .join(Unit, Unit.id == Person.unit_id)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Unit, Unit.id == Membership.unit_id)
         .where(Contact.revoked_at.is_(None))
-        .order_by(Contact.id)
+        .order_by(Contact.id, Membership.id)
     )
     channels_of: dict[int, set[str]] = defaultdict(set)
     all_rows = list(rows)
@@ -210,11 +221,17 @@ async def load_recipients(session: AsyncSession) -> Recipients:
         channels_of[row[8]].add(row[1])
     by_unit: dict[str, list[Recipient]] = defaultdict(list)
     by_role: dict[Role, list[Recipient]] = defaultdict(list)
+    in_unit: set[tuple[str, int]] = set()
+    in_role: set[tuple[str, int]] = set()
     for contact_id, channel, chat_id, name, unit, role, language, prefer, person_id in all_rows:
         # A person who chose one channel hears only there, if they are registered there.
         if prefer not in ("all", channel) and prefer in channels_of[person_id]:
             continue
         recipient = Recipient(contact_id, channel, chat_id, name, unit, Role(role), language)
-        by_unit[unit].append(recipient)
-        by_role[Role(role)].append(recipient)
+        if (unit, contact_id) not in in_unit:
+            in_unit.add((unit, contact_id))
+            by_unit[unit].append(recipient)
+        if (role, contact_id) not in in_role:
+            in_role.add((role, contact_id))
+            by_role[Role(role)].append(recipient)
     return Recipients(by_unit, by_role)

@@ -114,6 +114,7 @@ def test_init_import_plan_and_reimport_keeps_confirmations(
         ("console", "Ban ISO Sở", "iso")
     ]
     assert set(contacts[0]) >= {"channel", "unit", "role", "name", "since"}
+    assert contacts[0]["memberships"] == [{"unit": "Ban ISO Sở", "role": "iso"}]
 
 
 def test_broken_config_is_named_and_nothing_runs(

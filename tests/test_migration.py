@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,17 @@ from bot.channels.base import Sender
 from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.store.models import Confirmation, Contact, OutboxItem, Plan, Task
+from bot.domain.model import Role
+from bot.store.models import (
+    Confirmation,
+    Contact,
+    Membership,
+    OutboxItem,
+    Person,
+    Plan,
+    Task,
+    Unit,
+)
 
 DUMP = Path(__file__).parent / "data" / "release-0.1.sql"
 
@@ -67,6 +77,35 @@ async def test_upgrade_keeps_plan_contacts_confirmations_and_outbox(old_database
         task6 = statuses[0].task(6)
         iso = task6.for_unit("Ban ISO Sở")
         assert iso.done and iso.note == "Hoàn thành báo cáo đánh giá nội bộ"
+    finally:
+        await services.db.dispose()
+
+
+async def test_upgrade_gives_each_person_the_unit_and_role_they_had(old_database: Path) -> None:
+    """Each person of the first release becomes one membership, held since they registered."""
+    config = Config(database_url=f"sqlite+aiosqlite:///{old_database}")
+    services = await open_services(config, clock=ManualClock(datetime(2022, 8, 2, 9, 0)))
+    try:
+        async with services.db.session() as session:
+            rows = await session.execute(
+                select(Person.name, Unit.name, Membership.role, Membership.since)
+                .join(Membership, Membership.person_id == Person.id)
+                .join(Unit, Unit.id == Membership.unit_id)
+                .order_by(Person.id)
+            )
+            assert [tuple(row[:3]) for row in rows] == [
+                ("Người iso", "Ban ISO Sở", "iso"),
+                ("Người vp", "Văn phòng Sở", "office"),
+                ("Người th", "Phòng Giáo dục Trung học", "head"),
+            ]
+            since = await session.scalar(select(Membership.since).limit(1))
+            assert since == datetime(2022, 8, 1, 2, 0, tzinfo=UTC)
+        office = await services.find_contact(Sender("console", "vp", "vp", ""))
+        assert office is not None and office.memberships[0].unit == "Văn phòng Sở"
+        # The Office's next code adds a unit to a person of the old release, moving nobody.
+        code = (await services.invite("Ban ISO Sở", Role.ISO, created_by="test")).code
+        added = await services.register(Sender("console", "vp", "vp", "Người vp"), code)
+        assert added.added and added.units == ("Văn phòng Sở", "Ban ISO Sở")
     finally:
         await services.db.dispose()
 

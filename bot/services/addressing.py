@@ -89,12 +89,12 @@ async def _resolve_bare(
                 .where(
                     Assignment.task_id.in_([task.id for task in tasks]),
                     Assignment.active.is_(True),
-                    Unit.name == contact.unit,
+                    Unit.name.in_(contact.units),
                 )
             )
         )
         if tasks and not mine:
-            raise NotYourTask(str(no), contact.unit)
+            raise NotYourTask(str(no), ", ".join(contact.units))
         tasks = [task for task in tasks if task.id in mine]
     if not tasks:
         raise UnknownTask(str(no), 0, keys=tuple(plan.key for plan in followed))

@@ -22,13 +22,13 @@ from bot.domain.periods import Period
 from bot.domain.plans import TaskRef
 from bot.domain.unit_lookup import UnitIndex, UnitMatch
 from bot.domain.units import UnitCatalog
+from bot.services.acting import check_own, own_unit_in
 from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
 from bot.services.errors import (
     AlreadyConfirmed,
     NothingToUndo,
     NotYourTask,
-    OnBehalfNotAllowed,
     PeriodNotFound,
     UnknownUnit,
 )
@@ -72,6 +72,44 @@ async def unit_assignment(session: AsyncSession, task: Task, unit: str, shown: s
     if assignment is None:
         raise NotYourTask(shown, unit)
     return assignment
+
+
+async def own_units_in_task(session: AsyncSession, task: Task, contact: ContactInfo) -> set[str]:
+    """Those of the sender's units that have a part in the task (a few rows, whatever its size)."""
+    return set(
+        await session.scalars(
+            select(Unit.name)
+            .join(Assignment, Assignment.unit_id == Unit.id)
+            .where(
+                Assignment.task_id == task.id,
+                Assignment.active.is_(True),
+                Unit.name.in_(contact.units),
+            )
+        )
+    )
+
+
+async def acting_unit(
+    session: AsyncSession,
+    contact: ContactInfo,
+    task: Task,
+    shown: str,
+    words: str = "",
+    *,
+    catalog: UnitCatalog | None = None,
+    command: str = "done",
+) -> tuple[str, str]:
+    """The sender's unit a command acts for on `task` (`@UNIT` first in `words` picks one of
+    theirs), and the words after the unit."""
+    words = words.strip()
+    mine = await own_units_in_task(session, task, contact)
+    if words.startswith("@"):
+        unit, words = await named_unit(session, task, words, catalog)
+        check_own(contact, unit, catalog=catalog)
+        if unit not in mine:
+            raise NotYourTask(shown, unit)
+        return unit, words
+    return own_unit_in(contact, mine, shown, catalog=catalog, command=command), words
 
 
 async def _task_units(session: AsyncSession, task: Task) -> list[str]:
@@ -139,7 +177,7 @@ async def confirm(
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
     schedule = task_schedule(task)
-    unit = contact.unit
+    unit: str | None = None
     period: Period | None = None
     words = note.strip()
     for _ in range(2):  # `@UNIT tháng 3 …` or `tháng 3 @UNIT …`
@@ -153,9 +191,13 @@ async def confirm(
             words = rest
         else:
             break
-    on_behalf = unit != contact.unit
+    if unit is None:
+        mine = await own_units_in_task(session, task, contact)
+        unit = own_unit_in(contact, mine, shown, catalog=catalog)
+    # The Office confirms for a unit not its own; anyone else names one of theirs only.
+    on_behalf = unit not in contact.units
     if on_behalf and contact.role is not Role.OFFICE:
-        raise OnBehalfNotAllowed(unit)
+        check_own(contact, unit, catalog=catalog)
     assignment = await unit_assignment(session, task, unit, shown)
     if period is None:
         period = current_period(schedule, today, plan)
@@ -178,7 +220,7 @@ async def confirm(
             confirmed_on=today,
             by_contact_id=contact.contact_id,
             by_name=contact.name,
-            by_unit=contact.unit,
+            by_unit=contact.unit if on_behalf else unit,
             on_behalf=on_behalf,
             note=text,
             attachment_kind=attachment.kind if attachment else None,
@@ -223,11 +265,21 @@ def _named_period(
 
 
 async def undo(
-    session: AsyncSession, contact: ContactInfo, ref: TaskRef, *, now: datetime
+    session: AsyncSession,
+    contact: ContactInfo,
+    ref: TaskRef,
+    *,
+    now: datetime,
+    words: str = "",
+    catalog: UnitCatalog | None = None,
 ) -> Undone:
+    """Take back the last confirmation of the sender's unit (`@UNIT` in `words` picks one)."""
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
-    assignment = await unit_assignment(session, task, contact.unit, shown)
+    unit, _rest = await acting_unit(
+        session, contact, task, shown, words, catalog=catalog, command="undo"
+    )
+    assignment = await unit_assignment(session, task, unit, shown)
     latest = await session.scalar(
         select(Confirmation)
         .where(Confirmation.assignment_id == assignment.id, Confirmation.undone_at.is_(None))
@@ -243,9 +295,9 @@ async def undo(
         actor(contact),
         "undo",
         f"{plan.number} #{task.no}",
-        {"unit": contact.unit, "period": latest.period, "confirmation_id": latest.id},
+        {"unit": unit, "period": latest.period, "confirmation_id": latest.id},
     )
-    return Undone(shown, contact.unit, latest.period, latest.confirmed_on)
+    return Undone(shown, unit, latest.period, latest.confirmed_on)
 
 
 async def task_with_units(session: AsyncSession, task_id: int) -> Task:

@@ -120,6 +120,42 @@ class UnknownContact(ServiceError):
 
 
 @dataclass
+class NotAMember(ServiceError):
+    """`/revoke N @UNIT` for a unit the person of contact N does not act for."""
+
+    contact_id: int
+    name: str
+    unit: str
+    held: tuple[str, ...]
+
+
+@dataclass
+class LastMembership(ServiceError):
+    """`/revoke N @UNIT` for the only unit the person has: that is revoking the contact."""
+
+    contact_id: int
+    name: str
+    unit: str
+
+
+@dataclass
+class WhichUnit(ServiceError):
+    """Several of the sender's units have a part in the task: `@UNIT` must say which."""
+
+    no: str
+    units: tuple[str, ...]  # short names, as they may be typed after @
+    command: str = "done"
+
+
+@dataclass
+class NotOneOfYours(ServiceError):
+    """A head or member named a unit they do not act for (`/xong 6 @KH-TC`)."""
+
+    unit: str
+    units: tuple[str, ...]  # the sender's own units, short names
+
+
+@dataclass
 class OnBehalfNotAllowed(ServiceError):
     """A head or member typed `@UNIT` for a unit other than their own."""
 

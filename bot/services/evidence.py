@@ -26,7 +26,8 @@ from bot.channels.base import Attachment, DownloadError, FileSource, FileTooLarg
 from bot.domain.model import Role
 from bot.domain.unit_lookup import UnitIndex
 from bot.domain.units import UnitCatalog
-from bot.services.errors import NotYourTask, ServiceError, UnknownUnit
+from bot.services.acting import own_unit_in
+from bot.services.errors import ServiceError, UnknownUnit
 from bot.services.registry import ContactInfo
 from bot.store.models import Assignment, Confirmation, EvidenceFile, Plan, Task, Unit
 
@@ -441,17 +442,15 @@ def unit_to_show(
     wanted: str | None,
 ) -> str | None:
     """Whose files `/minhchung` shows: the Office, Ban ISO and the leadership every unit's (or
-    the one named), a head or member their own unit's only. None: every unit's."""
+    the one named), a head or member their own units' only. None: every unit's."""
     if wanted is not None:
         found = _named_unit(catalog, wanted, units)
-        if not contact.role.sees_everything and found != contact.unit:
+        if not contact.role.sees_everything and found not in contact.units:
             raise OwnUnitOnly(shown, contact.unit)
         return found
     if contact.role.sees_everything:
         return None
-    if contact.unit not in units:
-        raise NotYourTask(shown, contact.unit)
-    return contact.unit
+    return own_unit_in(contact, units, shown, catalog=catalog, command="evidence")
 
 
 def unit_to_add(
@@ -464,9 +463,11 @@ def unit_to_add(
     """Whose confirmation a file sent with `/minhchung` joins: one's own unit's; the Office may
     name the unit it received a file for."""
     if wanted is None:
-        return contact.unit
+        if not any(unit in units for unit in contact.units):
+            return contact.unit  # and the caller says it has not confirmed
+        return own_unit_in(contact, units, shown, catalog=catalog, command="evidence")
     found = _named_unit(catalog, wanted, units)
-    if found != contact.unit and contact.role is not Role.OFFICE:
+    if found not in contact.units and contact.role is not Role.OFFICE:
         raise OwnUnitOnly(shown, contact.unit)
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -106,18 +107,6 @@ class BotServices:
                 found = await plans.followed_plans(session)
             return [await self._plan_status(session, plan) for plan in found]
 
-    async def task_status(
-        self, ref: TaskRef | int, contact: registry.ContactInfo | None
-    ) -> tuple[status.PlanStatus, status.TaskStatus]:
-        """The task `ref` names, with its plan's status, as `/status 187.6` shows it."""
-        async with self.db.session() as session:
-            plan, task = await addressing.resolve_task(session, ref, contact, allow_closed=True)
-            current = await self._plan_status(session, plan)
-        found = current.task(task.no)
-        if found is None:  # removed between the two reads: say so as for any unknown task
-            raise NotYourTask(str(task.no), contact.unit if contact else "")
-        return current, found
-
     async def _plan_status(self, session: AsyncSession, plan: Plan) -> status.PlanStatus:
         several = len(await plans.followed_plans(session)) > 1
         return await status.plan_status(
@@ -187,28 +176,37 @@ class BotServices:
             several = len(await plans.followed_plans(session)) > 1
             return await views.task_view(session, plan, task, self._options(several))
 
-    async def unit_task(
+    async def unit_parts(
         self, ref: TaskRef | int, contact: registry.ContactInfo
-    ) -> tuple[status.TaskStatus, status.AssignmentStatus]:
-        """The sender's unit's part of the task `ref` names (`/status 6` by a head)."""
+    ) -> tuple[str, dict[str, tuple[status.TaskStatus, status.AssignmentStatus]]]:
+        """The task's address, and the part of each of the sender's units that has one
+        (`/status 6` by a head): the handler picks the unit as `own_unit_arg` decides."""
         async with self.db.reading() as session:
             plan, task = await addressing.resolve_task(
                 session, as_ref(ref), contact, allow_closed=True
             )
             several = len(await plans.followed_plans(session)) > 1
-            found = await views.unit_part(
-                session, plan, task, contact.unit, self._options(several)
-            )
-            if found is None:
-                raise NotYourTask(address(plan.key, task.no, several_plans=several), contact.unit)
-            return found
+            options = self._options(several)
+            parts = {}
+            for unit in contact.units:
+                found = await views.unit_part(session, plan, task, unit, options)
+                if found is not None:
+                    parts[unit] = found
+            return address(plan.key, task.no, several_plans=several), parts
 
-    async def unit_tasks(self, unit: str) -> tuple[list[views.UnitPlanTasks], list[str]]:
-        """`unit`'s tasks in each followed plan, and the followed plans' numbers."""
+    async def unit_tasks(
+        self, units: Sequence[str]
+    ) -> tuple[list[tuple[str, views.UnitPlanTasks]], list[str]]:
+        """Each unit's tasks in each followed plan (unit by unit, then plan by plan), and the
+        followed plans' numbers."""
         async with self.db.reading() as session:
             followed = await plans.followed_plans(session)
             options = self._options(len(followed) > 1)
-            found = await views.unit_tasks(session, followed, unit, options)
+            found = [
+                (unit, part)
+                for unit in units
+                for part in await views.unit_tasks(session, followed, unit, options)
+            ]
             return found, [plan.number for plan in followed]
 
     async def write_chart(self, summary: PlanSummary, path: Path, language: str) -> Path:
@@ -310,6 +308,15 @@ class BotServices:
         async with self.db.session() as session:
             return await registry.revoke_contact(session, contact_id, now=self.now(), actor=actor)
 
+    async def remove_membership(
+        self, contact_id: int, unit_words: str, *, actor: str
+    ) -> registry.MembershipRemoved:
+        """`/revoke N @UNIT`: the person of contact N no longer acts for UNIT."""
+        async with self.db.session() as session:
+            return await registry.remove_membership(
+                session, contact_id, unit_words, self.catalog, now=self.now(), actor=actor
+            )
+
     async def set_language(self, contact: registry.ContactInfo, language: str) -> None:
         async with self.db.session() as session:
             await registry.set_language(session, contact.person_id, language)
@@ -391,10 +398,12 @@ class BotServices:
             )
 
     async def undo(
-        self, contact: registry.ContactInfo, ref: TaskRef | int
+        self, contact: registry.ContactInfo, ref: TaskRef | int, words: str = ""
     ) -> confirmations.Undone:
         async with self.db.session() as session:
-            return await confirmations.undo(session, contact, as_ref(ref), now=self.now())
+            return await confirmations.undo(
+                session, contact, as_ref(ref), now=self.now(), words=words, catalog=self.catalog
+            )
 
     async def set_deadline(
         self, contact: registry.ContactInfo | None, ref: TaskRef | int, due: date | str
@@ -406,9 +415,14 @@ class BotServices:
             )
 
     async def snooze(
-        self, contact: registry.ContactInfo, ref: TaskRef | int, days: int | None = None
+        self,
+        contact: registry.ContactInfo,
+        ref: TaskRef | int,
+        days: int | None = None,
+        words: str = "",
     ) -> snooze.Snoozed:
-        """Hold the contact's unit's reminders of a task for `days` working days."""
+        """Hold the contact's unit's reminders of a task for `days` working days (`words`: an
+        `@UNIT` naming which of the contact's units)."""
         settings = self.config.reminder_settings()
         async with self.db.session() as session:
             return await snooze.snooze(
@@ -420,6 +434,8 @@ class BotServices:
                 today=self.today(),
                 calendar=settings.calendar(),
                 settings=settings,
+                words=words,
+                catalog=self.catalog,
             )
 
     # ---- evidence --------------------------------------------------------------------------

@@ -12,7 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.models import Assignment, Confirmation, Contact, OutboxItem, Person, Unit
+from bot.store.models import (
+    Assignment,
+    Confirmation,
+    Contact,
+    Membership,
+    OutboxItem,
+    Person,
+)
 
 #: The outbox kind of a rejection notice (scheduler.policy.ReminderKind.REJECTED).
 REJECTED = "rejected"
@@ -56,8 +63,10 @@ async def _unit_contacts(session: AsyncSession, unit_id: int) -> list[int]:
         await session.execute(
             select(Contact.id, Contact.channel, Person.id, Person.prefer_channel)
             .join(Person, Person.id == Contact.person_id)
-            .join(Unit, Unit.id == Person.unit_id)
-            .where(Unit.id == unit_id, Contact.revoked_at.is_(None))
+            .where(
+                Contact.revoked_at.is_(None),
+                Person.id.in_(select(Membership.person_id).where(Membership.unit_id == unit_id)),
+            )
             .order_by(Contact.id)
         )
     )

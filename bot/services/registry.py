@@ -1,4 +1,9 @@
-"""Who may talk to the bot: one-time invite codes, registration, listing and revoking contacts."""
+"""Who may talk to the bot: one-time invite codes, registration, listing and revoking contacts.
+
+A person holds one or more memberships (unit, role): the Chánh Văn phòng may also sit on Ban ISO.
+A code for a unit and role the person does not hold yet adds a membership; it never moves them
+out of the units they act for already.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,18 @@ from sqlalchemy.orm import selectinload
 
 from bot.channels.base import Sender
 from bot.domain.model import Role
+from bot.domain.unit_lookup import UnitIndex
 from bot.domain.units import UnitCatalog
 from bot.services.audit import record
-from bot.services.errors import InvalidCode, Throttled, UnknownContact, UnknownUnit
-from bot.store.models import Contact, FailedAttempt, Invite, Person, Unit
+from bot.services.errors import (
+    InvalidCode,
+    LastMembership,
+    NotAMember,
+    Throttled,
+    UnknownContact,
+    UnknownUnit,
+)
+from bot.store.models import Contact, FailedAttempt, Invite, Membership, Person, Unit
 
 INVITE_LIFETIME = timedelta(days=7)
 #: Unambiguous letters and digits (no 0/O, 1/I/L): 32 symbols, 10 of them give 50 bits.
@@ -41,6 +54,22 @@ class Registration:
     unit: str
     role: Role
     linked: bool  # True when a second channel was added to an existing person
+    #: The code gave a registered person one more membership (`unit`, `role`).
+    added: bool = False
+    #: The person held that membership already: nothing changed, the code stays unused.
+    already: bool = False
+    #: Every unit the person acts for now.
+    units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MembershipInfo:
+    unit: str
+    role: Role
+
+
+#: Strongest first: each role may do what the ones after it may (DESIGN: Roles).
+_ROLE_ORDER = (Role.OFFICE, Role.ISO, Role.LEADER, Role.HEAD, Role.MEMBER)
 
 
 @dataclass(frozen=True)
@@ -50,12 +79,36 @@ class ContactInfo:
     channel: str
     user_id: str
     chat_id: str
-    unit: str
-    role: Role
     name: str
     since: datetime
     language: str
     prefer_channel: str
+    #: What the person holds, in the order they were given; never empty.
+    memberships: tuple[MembershipInfo, ...]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The union of the memberships' roles: what the person may do."""
+        return frozenset(m.role for m in self.memberships)
+
+    @property
+    def role(self) -> Role:
+        """The strongest role held; every right of a weaker one comes with it."""
+        return min(self.roles, key=_ROLE_ORDER.index)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units the person acts for, each once, in the order they were given."""
+        return tuple(dict.fromkeys(m.unit for m in self.memberships))
+
+    @property
+    def unit(self) -> str:
+        """The unit of the strongest membership: who the person is when no task says more."""
+        return next(m.unit for m in self.memberships if m.role is self.role)
+
+    @property
+    def several_units(self) -> bool:
+        return len(self.units) > 1
 
 
 def hash_code(code: str) -> str:
@@ -149,10 +202,12 @@ async def register(
         # The caller records the wrong try in its own transaction: this one is rolled back.
         raise InvalidCode(reason)
     assert invite is not None
-    person = await _person_for(session, sender, invite, now=now, language=language)
     contact = await session.scalar(
         select(Contact).where(Contact.channel == sender.channel, Contact.user_id == sender.user_id)
     )
+    if invite.person_id is None and contact is not None and contact.revoked_at is None:
+        return await _add_membership(session, sender, contact, invite, now=now)
+    person = await _person_for(session, sender, invite, now=now, language=language)
     if contact is None:
         contact = Contact(channel=sender.channel, user_id=sender.user_id, since=now)
         session.add(contact)
@@ -177,8 +232,68 @@ async def register(
         {"role": invite.role, "channel": sender.channel, "contact_id": contact.id},
     )
     return Registration(
-        contact.id, person.id, invite.unit.name, Role(invite.role), invite.person_id is not None
+        contact.id,
+        person.id,
+        invite.unit.name,
+        Role(invite.role),
+        invite.person_id is not None,
+        units=await _unit_names(session, person.id),
     )
+
+
+async def _add_membership(
+    session: AsyncSession, sender: Sender, contact: Contact, invite: Invite, *, now: datetime
+) -> Registration:
+    """A registered person's new code: one more unit or role, the ones they hold kept."""
+    held = await session.scalar(
+        select(Membership.id).where(
+            Membership.person_id == contact.person_id,
+            Membership.unit_id == invite.unit_id,
+            Membership.role == invite.role,
+        )
+    )
+    if held is None:
+        session.add(
+            Membership(
+                person_id=contact.person_id, unit_id=invite.unit_id, role=invite.role, since=now
+            )
+        )
+        invite.used_at = now
+        invite.used_by_contact_id = contact.id
+        await session.flush()
+        await record(
+            session,
+            now,
+            _actor(sender),
+            "membership_add",
+            invite.unit.name,
+            {"role": invite.role, "person_id": contact.person_id, "contact_id": contact.id},
+        )
+    await session.execute(
+        delete(FailedAttempt).where(
+            FailedAttempt.channel == sender.channel, FailedAttempt.user_id == sender.user_id
+        )
+    )
+    return Registration(
+        contact.id,
+        contact.person_id,
+        invite.unit.name,
+        Role(invite.role),
+        linked=False,
+        added=held is None,
+        already=held is not None,
+        units=await _unit_names(session, contact.person_id),
+    )
+
+
+async def _unit_names(session: AsyncSession, person_id: int) -> tuple[str, ...]:
+    names = await session.scalars(
+        select(Unit.name)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .where(Membership.person_id == person_id)
+        .order_by(Membership.id)
+    )
+    return tuple(dict.fromkeys(names))
 
 
 async def record_wrong_code(session: AsyncSession, sender: Sender, *, now: datetime) -> None:
@@ -201,13 +316,21 @@ async def _person_for(
     )
     session.add(person)
     await session.flush()
+    session.add(
+        Membership(person_id=person.id, unit_id=invite.unit_id, role=invite.role, since=now)
+    )
     return person
+
+
+_WITH_MEMBERSHIPS = (
+    selectinload(Contact.person).selectinload(Person.memberships).selectinload(Membership.unit)
+)
 
 
 async def find_contact(session: AsyncSession, channel: str, user_id: str) -> ContactInfo | None:
     row = await session.scalar(
         select(Contact)
-        .options(selectinload(Contact.person).selectinload(Person.unit))
+        .options(_WITH_MEMBERSHIPS)
         .where(
             Contact.channel == channel,
             Contact.user_id == user_id,
@@ -220,7 +343,7 @@ async def find_contact(session: AsyncSession, channel: str, user_id: str) -> Con
 async def list_contacts(session: AsyncSession) -> list[ContactInfo]:
     rows = await session.scalars(
         select(Contact)
-        .options(selectinload(Contact.person).selectinload(Person.unit))
+        .options(_WITH_MEMBERSHIPS)
         .where(Contact.revoked_at.is_(None))
         .order_by(Contact.id)
     )
@@ -232,14 +355,75 @@ async def revoke_contact(
 ) -> ContactInfo:
     row = await session.scalar(
         select(Contact)
-        .options(selectinload(Contact.person).selectinload(Person.unit))
+        .options(_WITH_MEMBERSHIPS)
         .where(Contact.id == contact_id, Contact.revoked_at.is_(None))
     )
     if row is None:
         raise UnknownContact(contact_id)
     row.revoked_at = now
-    await record(session, now, actor, "revoke", row.person.unit.name, {"contact_id": contact_id})
-    return _info(row)
+    info = _info(row)
+    await record(session, now, actor, "revoke", ", ".join(info.units), {"contact_id": contact_id})
+    return info
+
+
+@dataclass(frozen=True)
+class MembershipRemoved:
+    contact: ContactInfo  # as it is after the removal
+    unit: str
+    roles: tuple[Role, ...]
+
+
+async def remove_membership(
+    session: AsyncSession,
+    contact_id: int,
+    words: str,
+    catalog: UnitCatalog,
+    *,
+    now: datetime,
+    actor: str,
+) -> MembershipRemoved:
+    """`/revoke N @UNIT`: the person of contact N stops acting for UNIT; the rest stays.
+
+    Every channel of the person loses it (a membership belongs to the person). The last
+    membership is not removed this way: that is revoking the contact (`/revoke N`).
+    """
+    row = await session.scalar(
+        select(Contact)
+        .options(_WITH_MEMBERSHIPS)
+        .where(Contact.id == contact_id, Contact.revoked_at.is_(None))
+    )
+    if row is None:
+        raise UnknownContact(contact_id)
+    person = row.person
+    held = [m.unit.name for m in person.memberships]
+    index = UnitIndex([*held, *catalog.units], catalog)
+    found = index.match_prefix(words)
+    if found is None:
+        raise UnknownUnit(" ".join(words.lstrip("@").split()[:6])[:60], tuple(dict.fromkeys(held)))
+    doomed = [m for m in person.memberships if m.unit.name == found.name]
+    if not doomed:
+        raise NotAMember(
+            contact_id, row.name or person.name, found.name, tuple(dict.fromkeys(held))
+        )
+    if len(doomed) == len(person.memberships):
+        raise LastMembership(contact_id, row.name or person.name, found.name)
+    for membership in doomed:
+        await session.delete(membership)
+    remaining = [m for m in person.memberships if m not in doomed]
+    person.memberships = remaining
+    # The legacy single unit follows the first membership still held.
+    person.unit_id, person.role = remaining[0].unit_id, remaining[0].role
+    await session.flush()
+    roles = tuple(Role(m.role) for m in doomed)
+    await record(
+        session,
+        now,
+        actor,
+        "membership_remove",
+        found.name,
+        {"person_id": person.id, "contact_id": contact_id, "roles": [str(r) for r in roles]},
+    )
+    return MembershipRemoved(_info(row), found.name, roles)
 
 
 async def set_language(session: AsyncSession, person_id: int, language: str) -> None:
@@ -256,12 +440,11 @@ def _info(row: Contact) -> ContactInfo:
         channel=row.channel,
         user_id=row.user_id,
         chat_id=row.chat_id,
-        unit=person.unit.name,
-        role=Role(person.role),
         name=row.name or person.name,
         since=row.since,
         language=person.language,
         prefer_channel=person.prefer_channel,
+        memberships=tuple(MembershipInfo(m.unit.name, Role(m.role)) for m in person.memberships),
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.config import AgencyConfig
 from bot.domain.model import ScheduleKind, State, StateKind
@@ -23,6 +24,7 @@ from bot.services.plans import plan_bounds
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus, plan_status
 from bot.services.summary import PlanSummary
 from bot.store.models import (
+    Assignment,
     Confirmation,
     Contact,
     OutboxItem,
@@ -241,12 +243,15 @@ def _late_days(state: State) -> int:
 
 
 async def _reminder_log(session: AsyncSession, plan_id: int) -> list[ReminderLogRow]:
+    # The unit a reminder was about (a person may act for several); the person's first unit for
+    # what is about a whole task (an escalation, a date to set).
+    owing = aliased(Unit)
     rows = await session.execute(
         select(
             func.coalesce(OutboxItem.sent_at, OutboxItem.created_at, type_=UTCDateTime()),
             Contact.channel,
             Contact.name,
-            Unit.name,
+            func.coalesce(owing.name, Unit.name),
             Task.no,
             OutboxItem.kind,
             OutboxItem.slot,
@@ -256,6 +261,8 @@ async def _reminder_log(session: AsyncSession, plan_id: int) -> list[ReminderLog
         .join(Contact, Contact.id == OutboxItem.contact_id)
         .join(Person, Person.id == Contact.person_id)
         .join(Unit, Unit.id == Person.unit_id)
+        .outerjoin(Assignment, Assignment.id == OutboxItem.assignment_id)
+        .outerjoin(owing, owing.id == Assignment.unit_id)
         .join(Task, Task.id == OutboxItem.task_id)
         .where(Task.plan_id == plan_id)
         .order_by(OutboxItem.slot, OutboxItem.id)

@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.plans import TaskRef
+from bot.domain.units import UnitCatalog
 from bot.services.addressing import addressing, resolve_task
 from bot.services.audit import record
-from bot.services.errors import AlreadyConfirmed, NotYourTask
+from bot.services.confirmations import acting_unit, unit_assignment
+from bot.services.errors import AlreadyConfirmed
 from bot.services.plans import task_schedule
 from bot.services.registry import ContactInfo
 from bot.services.status import current_period
-from bot.store.models import Assignment, Confirmation, Unit
+from bot.store.models import Confirmation
 from scheduler.calendar import WorkingCalendar
 from scheduler.policy import snooze_until
 from scheduler.settings import ReminderSettings
@@ -44,23 +46,23 @@ async def snooze(
     today: date,
     calendar: WorkingCalendar,
     settings: ReminderSettings,
+    words: str = "",
+    catalog: UnitCatalog | None = None,
 ) -> Snoozed:
     """Hold `contact`'s unit's reminders of `ref` for `days` working days (None: the default).
 
     Raise ValueError for a count outside 1..`snooze_max_days` (the handler words it first);
-    NotYourTask when the unit has no part in the task; AlreadyConfirmed when its part (of the
-    current period) is done, for there is nothing left to remind.
+    NotYourTask when the unit has no part in the task; WhichUnit when several of the sender's
+    units do and `words` names none (`@UNIT`); AlreadyConfirmed when its part (of the current
+    period) is done, for there is nothing left to remind.
     """
     until = snooze_until(today, days, calendar, settings)
     plan, task = await resolve_task(session, ref, contact)
     shown = (await addressing(session)).of(plan, task.no)
-    assignment = await session.scalar(
-        select(Assignment)
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Assignment.task_id == task.id, Unit.name == contact.unit, Assignment.active)
+    unit, _rest = await acting_unit(
+        session, contact, task, shown, words, catalog=catalog, command="snooze"
     )
-    if assignment is None:
-        raise NotYourTask(shown, contact.unit)
+    assignment = await unit_assignment(session, task, unit, shown)
     period = current_period(task_schedule(task), today, plan)
     key = period.key if period else ""
     done = await session.scalar(
@@ -77,14 +79,14 @@ async def snooze(
     await record(
         session,
         now,
-        f"{contact.channel}:{contact.user_id} {contact.name} ({contact.unit})",
+        f"{contact.channel}:{contact.user_id} {contact.name} ({unit})",
         "snooze",
         f"{plan.number} #{task.no}",
         {
-            "unit": contact.unit,
+            "unit": unit,
             "until": until.isoformat(),
             "previous": previous.isoformat() if previous else None,
         },
     )
     count = settings.snooze_default_days if days is None else days
-    return Snoozed(shown, contact.unit, until, count)
+    return Snoozed(shown, unit, until, count)

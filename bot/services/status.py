@@ -20,7 +20,7 @@ from bot.domain.periods import Period, period_of, periods_between
 from bot.domain.plans import PlanState, address
 from bot.domain.states import assignment_state, due_date, task_state
 from bot.services.plans import original_schedule, plan_bounds, state_of, task_schedule
-from bot.store.models import Assignment, Confirmation, Contact, Person, Plan, Task, Unit
+from bot.store.models import Assignment, Confirmation, Contact, Membership, Plan, Task, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +238,8 @@ def registered_units_query() -> Select[tuple[str]]:
     (`bot.services.aggregates`): one definition of who is registered."""
     return (
         select(Unit.name)
-        .join(Person, Person.unit_id == Unit.id)
-        .join(Contact, Contact.person_id == Person.id)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .join(Contact, Contact.person_id == Membership.person_id)
         .where(Contact.revoked_at.is_(None))
         .distinct()
     )

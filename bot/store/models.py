@@ -177,7 +177,12 @@ class Assignment(Base):
 
 
 class Person(Base):
-    """A human being, who may be reachable on several channels (Telegram, Zalo)."""
+    """A human being, who may be reachable on several channels (Telegram, Zalo).
+
+    What the person may do and which units they act for are their `memberships`. `unit_id` and
+    `role` are legacy (the first release's single unit): kept as the first membership still held,
+    read by nothing that decides rights or recipients.
+    """
 
     __tablename__ = "people"
 
@@ -192,6 +197,31 @@ class Person(Base):
 
     unit: Mapped[Unit] = relationship()
     contacts: Mapped[list[Contact]] = relationship(back_populates="person")
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", order_by="Membership.id"
+    )
+
+
+class Membership(Base):
+    """A person acts for a unit in a role: the Chánh Văn phòng may also sit on Ban ISO.
+
+    A removed membership is deleted (the audit log keeps who removed it and when), so every row
+    here is one the person holds now.
+    """
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("person_id", "unit_id", "role", name="uq_memberships_person_unit_role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    unit: Mapped[Unit] = relationship()
 
 
 class Contact(Base):
