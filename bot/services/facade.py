@@ -28,7 +28,7 @@ from bot.services import (
     status,
     views,
 )
-from bot.services.errors import InvalidCode, NotYourTask, ServiceError
+from bot.services.errors import InvalidCode, ServiceError
 from bot.services.report_data import build_report_data, chart_data
 from bot.services.summary import PlanSummary
 from bot.store.db import Database
