@@ -2,12 +2,18 @@
 
 Within one task every assignment shares the task's schedule and current period, so a unit's
 state follows from its standing confirmation for that period (confirmed on which day, verified
-or not) or, without one, from the task's own state. The database therefore answers with one
-row per (task, role, day confirmed, verified, registered) instead of one per assignment; only
-the few assignments with a date of their own (`due_extended`) are read one by one, and the
-first owing units of a task come from a LIMITed walk of its index. The states are then worded
-by the same functions as the full computation (`bot.services.status`), so the two agree; the
-tests hold them equal on varied plans on both databases.
+or not) or, without one, from the task's own schedule (the unit's own date when the Office
+extended it for that unit alone). So the database answers with counts, never a row per unit:
+
+- the active assignments per (task, role, own extended date): one plain pass, no join;
+- the standing confirmations per (task, role, own date, day confirmed, verified), read from the
+  confirmations' side; the units not confirmed are the difference;
+- the owing units of the registered units (people are few): the unregistered by difference;
+- the first ten owing units of a task: a walk of its index in assignment order, LIMITed.
+
+The states are then worded by the same functions as the full computation (`bot.services.status`)
+once per group, so the two agree; `tests/test_aggregates.py` holds them equal on varied plans on
+both databases.
 """
 
 from __future__ import annotations
