@@ -281,7 +281,8 @@ def _same_assignment(from_confirmations: bool) -> ColumnElement[bool]:
 
 def _registered() -> ColumnElement[bool]:
     """The assignment's unit has somebody registered (few units: the set is small)."""
-    return Assignment.unit_id.in_(select(Unit.id).where(Unit.name.in_(registered_units_query())))
+    registered = registered_units_query().subquery()
+    return Assignment.unit_id.in_(select(registered.c.id))
 
 
 async def _totals(

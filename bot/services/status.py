@@ -230,14 +230,14 @@ async def registered_units(session: AsyncSession) -> set[str]:
     People are few (a contact per unit at most a handful), so one query over them is cheaper
     than asking about each of a large plan's units.
     """
-    return set(await session.scalars(registered_units_query()))
+    return {name for _, name in await session.execute(registered_units_query())}
 
 
-def registered_units_query() -> Select[tuple[str]]:
-    """`registered_units` as a query, for the aggregates that filter on it in SQL
-    (`bot.services.aggregates`): one definition of who is registered."""
+def registered_units_query() -> Select[tuple[int, str]]:
+    """`registered_units` as a query of (unit id, name), for the aggregates that filter on it
+    in SQL by id (`bot.services.aggregates`): one definition of who is registered."""
     return (
-        select(Unit.name)
+        select(Unit.id, Unit.name)
         .join(Membership, Membership.unit_id == Unit.id)
         .join(Contact, Contact.person_id == Membership.person_id)
         .where(Contact.revoked_at.is_(None))
