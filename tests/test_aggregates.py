@@ -12,6 +12,7 @@ chart's period counts those counted from the report's rows.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.domain.model import Role, ScheduleKind
+from bot.domain.model import Role, ScheduleKind, State, StateKind
 from bot.domain.periods import periods_between
+from bot.i18n import Translator
 from bot.reports.chart import period_counts
 from bot.services import aggregates, views
 from bot.services.facade import BotServices
@@ -29,6 +31,7 @@ from bot.services.report_data import build_report_data
 from bot.services.status import PlanStatus, plan_status
 from bot.services.summary import FirstUnits, TaskSummary, summarize
 from bot.store.models import Assignment, Confirmation, Plan, Task
+from handlers.status import task_detail
 from tests.conftest import Chat
 from tests.test_status_fit import SCHOOLS, big  # noqa: F401 - the fixture
 
@@ -239,3 +242,19 @@ async def test_a_10000_unit_task_reads_the_same_as_counts(big: BotServices) -> N
         assert first is not None
         view = await views.task_view(session, plan, first, views.StatusOptions(today=today))
         assert view.task == task1
+
+
+async def test_a_large_task_counts_units_waiting_for_verification(services: BotServices) -> None:
+    """`Chờ duyệt` has its place among the counts (it raised ValueError before)."""
+    today = date(2022, 8, 1)
+    async with services.db.reading() as session:
+        [plan] = await followed_plans(session)
+        [summary] = await aggregates.task_summaries(
+            session, plan, [await session.scalar(select(Task).where(Task.no == 2))], today
+        )
+    awaiting = replace(
+        summary,
+        lead_states=((State(StateKind.OVERDUE, 5), 12), (State(StateKind.AWAITING), 3)),
+    )
+    text = task_detail(awaiting, Translator("vi"))
+    assert "Đơn vị chủ trì (15): 12 Quá hạn 5 ngày · 3 Chờ duyệt" in text
