@@ -15,8 +15,10 @@ Each size runs in a process of its own (its memory is its own), on a copy of its
 - night tick: `engine.tick()` at 03:00 (before the sending time: nothing can be due);
 - busy tick: at 08:00, queueing every reminder of the morning, without sending (no channel), with
   its peak RSS; then the quiet tick: the same a minute later, which finds nothing new;
-- `/status` (Ban ISO, all plans) and `/tasks` (one department's head) through the
-  `Dispatcher`, as a chat message arrives: median of 3;
+- `/status` (Ban ISO, all plans: at the large size two, one line each), `/status 187` (the
+  plan both sizes share, with its chart), `/status 187.4` (a task of 1,000 units, shown as
+  counts), `/kehoach` and `/tasks` (one department's head) through the `Dispatcher`, as a chat
+  message arrives: median of 3; and `/status 187`'s text alone, without drawing the chart;
 - `/done` during a busy tick: on a fresh copy, the tick runs with a channel that only counts and
   takes 4/30 s per send (four senders: Telegram's 30 messages a second), so composing and
   recording every message are included, while the head sends `/xong 4` and `/huy 4` in turn
@@ -225,15 +227,36 @@ async def ticks_and_commands(db: Path, departments: int) -> dict[str, Any]:
     chat = Chat(services)
     office = Sender("console", OFFICE_CHAT, OFFICE_CHAT, "VP")
     head = Sender("telegram", str(CHAT_BASE), str(CHAT_BASE), "Trưởng phòng")
-    for name, sender, text in (("status", office, "/status"), ("tasks", head, "/tasks")):
+    commands = (
+        ("status", office, "/status"),
+        ("status_plan", office, "/status 187"),
+        ("status_task", office, "/status 187.4"),
+        ("plans", office, "/kehoach"),
+        ("tasks", head, "/tasks"),
+    )
+    for name, sender, text in commands:
         times = []
         for _ in range(3):
             seconds, reply = await chat.says(sender, text)
             times.append(seconds)
         result[f"{name}_s"] = statistics.median(times)
         result[f"{name}_reply_chars"] = len(reply)
+    result["status_text_s"] = await overview_text_time(services)
     await services.db.dispose()
     return result
+
+
+async def overview_text_time(services: Any) -> float:
+    """`/status 187` without drawing its chart: the aggregates and the words (median of 3)."""
+    from bot.i18n import Translator
+    from handlers.status import overview
+
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        overview(await services.summary("187", detail=True), Translator("vi"))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 async def done_during_tick(db: Path, departments: int, *, paced: bool) -> dict[str, Any]:
@@ -372,6 +395,10 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         ("  assignments examined", lambda r: f"{r['busy_examined']:,}"),
         ("quiet tick (08:01)", lambda r: f"{r['quiet_s']:.3f} s"),
         ("/status (Ban ISO, median of 3)", lambda r: f"{r['status_s'] * 1000:.0f} ms"),
+        ("/status 187 (with its chart)", lambda r: f"{r['status_plan_s'] * 1000:.0f} ms"),
+        ("  its text alone (no chart)", lambda r: f"{r['status_text_s'] * 1000:.0f} ms"),
+        ("/status 187.4 (1,000 units)", lambda r: f"{r['status_task_s'] * 1000:.0f} ms"),
+        ("/plans", lambda r: f"{r['plans_s'] * 1000:.0f} ms"),
         ("/tasks (a head, median of 3)", lambda r: f"{r['tasks_s'] * 1000:.0f} ms"),
         ("busy tick with sending", lambda r: f"{r['tick_with_sending_s']:.2f} s"),
         ("  messages", lambda r: f"{r['messages']:,}"),
@@ -396,6 +423,10 @@ def table(results: dict[int, dict[str, Any]]) -> str:
             "busy tick (08:00, queue only)": "busy_s",
             "quiet tick (08:01)": "quiet_s",
             "/status (Ban ISO, median of 3)": "status_s",
+            "/status 187 (with its chart)": "status_plan_s",
+            "  its text alone (no chart)": "status_text_s",
+            "/status 187.4 (1,000 units)": "status_task_s",
+            "/plans": "plans_s",
             "/tasks (a head, median of 3)": "tasks_s",
             "/done meanwhile: longest": "done_max_s",
         }.get(label)

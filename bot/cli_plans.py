@@ -24,7 +24,7 @@ async def cmd_init(args: argparse.Namespace) -> int:
             await _work_out_days(services)
         summary = await ensure_plan(services)
         if summary is None:
-            statuses = await services.statuses(include_closed=True)
+            statuses = await services.summaries(include_closed=True)
             loaded = ", ".join(f"plan {s.number} loaded ({len(s.tasks)} tasks)" for s in statuses)
             print(f"Database ready: {loaded}.")
             return 0
@@ -81,7 +81,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
             summary = await services.import_plan(parsed, source=str(args.file), key=args.key)
         except ValueError as error:
             raise CliError(str(error), EXIT_USAGE) from error
-        others = [s for s in await services.statuses(include_closed=True) if s.key != summary.key]
+        others = [s for s in await services.summaries(include_closed=True) if s.key != summary.key]
     verb = "imported" if summary.created else "updated in place"
     print(f"Plan {summary.number} {verb} from {args.file}; its key is {summary.key}.")
     print(
@@ -104,7 +104,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
 
 async def cmd_plans(args: argparse.Namespace) -> int:
     async with opened(load_config(args.config)) as services:
-        statuses = await services.statuses(include_closed=True)
+        statuses = await services.summaries(include_closed=True)
     rows = [
         {
             "key": s.key,

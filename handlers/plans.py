@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.channels.base import Reply
 from bot.domain.model import Role
 from bot.domain.plans import PlanState
 from bot.i18n import N_, Translator, chat_date
 from bot.services.errors import NotAllowed
 from bot.services.status import PlanStatus
+from bot.services.summary import PlanSummary
 from handlers.base import CommandContext
 
 #: The sub-commands, in Vietnamese and English, as people type them after /kehoach.
@@ -66,7 +69,7 @@ async def handle(ctx: CommandContext) -> Reply:
                 key=change.key,
             )
         )
-    statuses = await ctx.services.statuses(include_closed=True)
+    statuses = await ctx.services.summaries(include_closed=True)
     if not statuses:
         return Reply(
             ctx._("No plan has been loaded yet. Please ask the Office to import the plan.")
@@ -74,7 +77,7 @@ async def handle(ctx: CommandContext) -> Reply:
     return Reply(plans_list(statuses, ctx.tr))
 
 
-def plans_list(statuses: list[PlanStatus], tr: Translator) -> str:
+def plans_list(statuses: Sequence[PlanSummary | PlanStatus], tr: Translator) -> str:
     """One line per plan: key, number, state, end, tasks and open tasks."""
     _ = tr.gettext
     lines = [_("Plans on {date}:", date=chat_date(statuses[0].today)), ""]

@@ -12,10 +12,10 @@ Anyone else sees their own unit's tasks. Everything fits one message of the send
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot.channels.base import OutgoingFile, Reply
-from bot.domain.model import AssignmentRole, StateKind
+from bot.domain.model import AssignmentRole, State, StateKind
 from bot.domain.plans import parse_task_ref
 from bot.fit import (
     DEFAULT_LIMIT,
@@ -32,6 +32,8 @@ from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.services.errors import NotYourTask
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus
+from bot.services.summary import PlanSummary, TaskSummary, as_summary, summarize_task
+from bot.services.views import LARGE_TASK, TaskView
 from handlers.address import bad_task_text, own_unit_arg
 from handlers.base import CommandContext
 from handlers.confirm_lines import assignment_extras, extension_line
@@ -46,21 +48,22 @@ async def handle(ctx: CommandContext) -> Reply:
     if ctx.command.args:
         arg = ctx.command.args[0]
         if contact.role.sees_everything and await ctx.services.is_plan_key(arg):
-            return await _plan_reply(ctx, await ctx.services.status(arg))
+            return await _plan_reply(ctx, await ctx.services.summary(arg, detail=True))
         ref = parse_task_ref(arg)
         if ref is None:
             return Reply(bad_task_text(ctx, "status"))
-        plan, task = await ctx.services.task_status(ref, contact)
         if not contact.role.sees_everything:
-            unit = own_unit_arg(ctx, task.address, lambda u: task.for_unit(u) is not None)
-            mine = task.for_unit(unit)
-            if mine is None:
-                raise NotYourTask(task.address, unit)
+            shown, parts = await ctx.services.unit_parts(ref, contact)
+            unit = own_unit_arg(ctx, shown, lambda u: u in parts)
+            if unit not in parts:
+                raise NotYourTask(shown, unit)
+            task, mine = parts[unit]
             return Reply(task_detail(task, ctx.tr, only=mine))
-        return Reply(task_detail(task, ctx.tr, plan=plan, limit=limit))
+        view = await ctx.services.task_view(ref, contact)
+        return Reply(task_detail(view.task, ctx.tr, plan=view, limit=limit))
     if not contact.role.sees_everything:
         return Reply(await unit_tasks_text(ctx))
-    statuses = await ctx.services.statuses()
+    statuses = await ctx.services.summaries(detail=True)
     if len(statuses) == 1:
         return await _plan_reply(ctx, statuses[0])
     if not statuses:
@@ -68,22 +71,22 @@ async def handle(ctx: CommandContext) -> Reply:
     return Reply(plans_overview(statuses, ctx.tr, limit=limit))
 
 
-async def _plan_reply(ctx: CommandContext, status: PlanStatus) -> Reply:
-    """One plan in one message, with its chart."""
+async def _plan_reply(ctx: CommandContext, status: PlanSummary) -> Reply:
+    """One plan in one message, with its chart (the summary carries the chart's counts)."""
     chart = report_path(status.number, "png")
-    await ctx.services.write_report("png", chart, ctx.tr.language, status)
+    await ctx.services.write_chart(status, chart, ctx.tr.language)
     caption = ctx._("Progress chart of plan {plan}", plan=status.number)
     text = overview(status, ctx.tr, limit=limit_for(ctx.message.sender.channel))
     return Reply(text, files=(OutgoingFile("photo", chart, chart.name, caption),))
 
 
 def plans_overview(
-    statuses: list[PlanStatus], tr: Translator, *, limit: int = DEFAULT_LIMIT
+    statuses: Sequence[PlanSummary | PlanStatus], tr: Translator, *, limit: int = DEFAULT_LIMIT
 ) -> str:
     """Every followed plan in one line, the most overdue first."""
     _ = tr.gettext
     ordered = sorted(
-        statuses,
+        (as_summary(status) for status in statuses),
         key=lambda s: (-max((t.state.days for t in s.overdue), default=-1), -len(s.overdue)),
     )
     lines = []
@@ -123,13 +126,18 @@ def plans_overview(
     return Message(head=[], sections=[plans], tail=[hint]).render(limit)
 
 
-def overview(status: PlanStatus, tr: Translator, *, limit: int = DEFAULT_LIMIT) -> str:
+def overview(
+    status: PlanSummary | PlanStatus, tr: Translator, *, limit: int = DEFAULT_LIMIT
+) -> str:
     """One plan in one message: the summary, overdue tasks, tasks due soon, the finished ones.
 
     Overdue tasks come most overdue first with the units still owing them (short names, at
     most ten); what does not fit is counted and left to the .xlsx.
     """
     _ = tr.gettext
+    status = as_summary(status)
+    if status.unregistered_leads is None:
+        raise ValueError("the overview needs a summary read with detail=True")
     report = _report_command(status, tr)
     title = _(
         "Progress of plan {plan} on {date}:", plan=status.number, date=chat_date(status.today)
@@ -175,9 +183,9 @@ def overview(status: PlanStatus, tr: Translator, *, limit: int = DEFAULT_LIMIT) 
 
 
 def _task_section(
-    tasks: tuple[TaskStatus, ...],
+    tasks: tuple[TaskSummary, ...],
     title: str,
-    item: Callable[[TaskStatus, Translator], str],
+    item: Callable[[TaskSummary, Translator], str],
     tr: Translator,
     report: str,
     *,
@@ -212,13 +220,13 @@ def _task_section(
     return Section(title, [item(task, tr) for task in tasks], more, collapsed)
 
 
-def _report_command(status: PlanStatus, tr: Translator) -> str:
+def _report_command(status: PlanSummary | PlanStatus | TaskView, tr: Translator) -> str:
     """The command that sends the plan's tracking sheet, in the reader's language."""
     command = "/baocao" if tr.language == "vi" else "/report"
     return f"{command} {status.key} xlsx" if status.several_plans else f"{command} xlsx"
 
 
-def _summary(status: PlanStatus, tr: Translator) -> str:
+def _summary(status: PlanSummary, tr: Translator) -> str:
     _ = tr.gettext
     line = _(
         "{total} tasks: {done} done, {overdue} overdue, {soon} due soon",
@@ -235,7 +243,7 @@ def _summary(status: PlanStatus, tr: Translator) -> str:
     return line + "."
 
 
-def _overdue_item(task: TaskStatus, tr: Translator) -> str:
+def _overdue_item(task: TaskSummary, tr: Translator) -> str:
     _ = tr.gettext
     line = _(
         "• {no}. {content} — {state}",
@@ -248,7 +256,7 @@ def _overdue_item(task: TaskStatus, tr: Translator) -> str:
     return line + "\n" + _owing_line(task, tr)
 
 
-def _due_soon_item(task: TaskStatus, tr: Translator) -> str:
+def _due_soon_item(task: TaskSummary, tr: Translator) -> str:
     _ = tr.gettext
     line = _(
         "• {no}. {content} — due {date}",
@@ -261,30 +269,27 @@ def _due_soon_item(task: TaskStatus, tr: Translator) -> str:
     return line
 
 
-def _owing_line(task: TaskStatus, tr: Translator) -> str:
+def _owing_line(task: TaskSummary, tr: Translator) -> str:
     return tr.gettext(
         "   Still owing ({owing}/{leads}): {units}",
         owing=number(len(task.owing), tr),
-        leads=number(len(task.leads), tr),
+        leads=number(task.lead_count, tr),
         units=unit_list(task.owing, tr),
     )
 
 
-#: Past this many units a task is shown as counts and the first owing units, not unit by unit.
-LARGE_TASK = 15
-
-
 def task_detail(
-    task: TaskStatus,
+    task: TaskStatus | TaskSummary,
     tr: Translator,
     only: AssignmentStatus | None = None,
     *,
-    plan: PlanStatus | None = None,
+    plan: PlanStatus | TaskView | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> str:
     """One task: unit by unit for a small task; counts and the first owing units for a large one.
 
-    Lead units that owe the task and have nobody registered are marked (with `plan`).
+    Lead units that owe the task and have nobody registered are marked (with `plan`). A
+    `TaskSummary` (a large task read as counts) is shown as counts.
     """
     _ = tr.gettext
     lines = [
@@ -296,9 +301,11 @@ def task_detail(
     if extended is not None:
         lines.insert(2, extended)
     closing = _("Confirm: /done {no} · take back: /undo {no}", no=task.address)
-    unregistered = frozenset(plan.unregistered_leads) if plan is not None else frozenset()
+    unregistered = _unregistered(plan)
+    if isinstance(task, TaskSummary):
+        return _large_task(task, tr, lines, closing, plan, limit)
     if only is None and len(task.assignments) > LARGE_TASK:
-        return _large_task(task, tr, lines, closing, plan, unregistered, limit)
+        return _large_task(summarize_task(task, unregistered), tr, lines, closing, plan, limit)
     rows = (only,) if only is not None else task.assignments
     for role_title, role in ((_("Lead:"), "lead"), (_("Supporting:"), "support")):
         group = [a for a in rows if a.role == role]
@@ -313,42 +320,47 @@ def task_detail(
     lines.append(closing)
     text = "\n".join(lines)
     if only is None and length(text) > limit:  # long notes: the counts fit where rows do not
-        return _large_task(task, tr, lines[:3], closing, plan, unregistered, limit)
+        summary = summarize_task(task, unregistered)
+        return _large_task(summary, tr, lines[:3], closing, plan, limit)
     return text
 
 
+def _unregistered(plan: PlanStatus | TaskView | None) -> frozenset[str]:
+    if isinstance(plan, PlanStatus):
+        return frozenset(plan.unregistered_leads)
+    return plan.unregistered if plan is not None else frozenset()
+
+
 def _large_task(
-    task: TaskStatus,
+    task: TaskSummary,
     tr: Translator,
     lines: list[str],
     closing: str,
-    plan: PlanStatus | None,
-    unregistered: frozenset[str],
+    plan: PlanStatus | TaskView | None,
     limit: int,
 ) -> str:
     """Counts per state, the first owing units, and where the full list is."""
     _ = tr.gettext
-    leads, supports = task.leads, task.supports
-    if leads:
+    if task.lead_count:
         lines.append("")
         lines.append(
             _(
                 "Lead units ({count}): {states}",
-                count=number(len(leads), tr),
-                states=_state_counts(leads, tr),
+                count=number(task.lead_count, tr),
+                states=_state_counts(task.lead_states, tr),
             )
         )
-    if supports:
+    if task.support_count:
         lines.append(
             _(
                 "Supporting units ({count}): {done} reported",
-                count=number(len(supports), tr),
-                done=number(sum(1 for a in supports if a.done), tr),
+                count=number(task.support_count, tr),
+                done=number(task.support_done, tr),
             )
         )
     if task.owing and not task.state.kind.is_done:
         lines.append(_owing_line(task, tr).strip())
-        silent = [unit for unit in task.owing if unit in unregistered]
+        silent = task.owing_unregistered
         if silent:
             lines.append(
                 _(
@@ -373,16 +385,17 @@ _STATE_ORDER = (
     StateKind.DUE_SOON,
     StateKind.NOT_DUE,
     StateKind.NO_DATE,
+    StateKind.AWAITING,
     StateKind.DONE_LATE,
     StateKind.DONE_ON_TIME,
 )
 
 
-def _state_counts(rows: tuple[AssignmentStatus, ...], tr: Translator) -> str:
+def _state_counts(states: tuple[tuple[State, int], ...], tr: Translator) -> str:
     """`9.850 Quá hạn 3 ngày · 120 Hoàn thành đúng hạn`, the states that need action first."""
-    counts: Counter[tuple[int, int, str]] = Counter(
-        (_STATE_ORDER.index(a.state.kind), -a.state.days, state_label(a.state, tr)) for a in rows
-    )
+    counts: Counter[tuple[int, int, str]] = Counter()
+    for state, count in states:
+        counts[(_STATE_ORDER.index(state.kind), -state.days, state_label(state, tr))] += count
     return " · ".join(
         f"{number(count, tr)} {label}" for (_, _, label), count in sorted(counts.items())
     )

@@ -15,26 +15,23 @@ async def handle(ctx: CommandContext) -> Reply:
 
 
 async def unit_tasks_text(ctx: CommandContext) -> str:
+    """Read from the sender's units' own assignments only: the plans' other units cost nothing.
+
+    A person acting for several units sees each unit's tasks under its own heading."""
     contact = ctx.registered
-    statuses = await ctx.services.statuses()
+    found, followed = await ctx.services.unit_tasks(contact.units)
     sections: list[str] = []
-    # A person acting for several units sees each unit's tasks under its own heading.
-    for unit, status in ((unit, status) for unit in contact.units for status in statuses):
-        mine = status.for_unit(unit)
-        if not mine:
-            continue
+    for unit, plan in found:
         parts = [
             ctx._(
                 "Tasks of {unit} in plan {plan} ({count}):",
                 unit=unit,
-                plan=status.number,
-                count=len(mine),
+                plan=plan.number,
+                count=len(plan.parts),
             )
         ]
         supported: list[str] = []
-        for task in mine:
-            part = task.for_unit(unit)
-            assert part is not None
+        for task, part in plan.parts:
             if part.role is AssignmentRole.LEAD:
                 parts.append(task_block(task, ctx.tr, part))
             else:
@@ -44,11 +41,11 @@ async def unit_tasks_text(ctx: CommandContext) -> str:
             parts.append(heading + "\n" + "\n".join(supported))
         sections.append("\n\n".join(parts))
     if not sections:
-        if len(statuses) == 1:
+        if len(followed) == 1:
             return ctx._(
                 "{unit} has no part in plan {plan}. If this is wrong, please tell the Office.",
                 unit=", ".join(contact.units),
-                plan=statuses[0].number,
+                plan=followed[0],
             )
         return ctx._(
             "{unit} has no part in the plans being followed. If this is wrong, please tell "

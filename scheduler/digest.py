@@ -1,9 +1,10 @@
 """The Office's weekly digest: which plans it covers (for the policy) and what it says of them.
 
 The policy (`scheduler.policy.plan_digests`) decides when a plan's digest is due; the outbox sends
-it once per plan, week and Office contact; at sending, `DigestBook` reads each plan's status as it
-is at that moment (the same computation as `/status`), once per drain however many Office
-contacts there are, and `scheduler.digest_text` words it.
+it once per plan, week and Office contact; at sending, `DigestBook` reads each plan's summary as
+it is at that moment (the same aggregates as `/status`, so a province's plan does not hold the
+sender's event loop), once per drain however many Office contacts there are, and
+`scheduler.digest_text` words it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import as_local
+from bot.services.aggregates import plan_summary
 from bot.services.plans import followed_plans, plan_bounds
-from bot.services.status import PlanStatus, plan_status
+from bot.services.summary import PlanSummary
 from bot.store.models import OutboxItem, Plan, Task
 from scheduler.facts import TaskInfo
 from scheduler.policy import DigestFacts, ReminderKind
@@ -65,7 +67,7 @@ class DigestBook:
 
     def __init__(self, due_soon_days: int = 7) -> None:
         self.due_soon_days = due_soon_days
-        self._statuses: dict[tuple[int, date], PlanStatus] = {}
+        self._statuses: dict[tuple[int, date], PlanSummary] = {}
         # A drain's senders run side by side: the first computes a plan, the others wait for it.
         self._lock = asyncio.Lock()
 
@@ -75,23 +77,28 @@ class DigestBook:
         rows: Iterable[OutboxItem],
         tasks: Mapping[int, TaskInfo],
         today: date,
-    ) -> list[PlanStatus]:
+    ) -> list[PlanSummary]:
         """The status of each plan that `rows` hold a digest of, each plan once."""
         plan_ids = dict.fromkeys(tasks[row.task_id].plan_id for row in rows if is_digest(row))
         return [await self.status(session, plan_id, today) for plan_id in plan_ids]
 
-    async def status(self, session: AsyncSession, plan_id: int, today: date) -> PlanStatus:
+    async def status(self, session: AsyncSession, plan_id: int, today: date) -> PlanSummary:
         key = (plan_id, today)
         async with self._lock:
             return self._statuses.get(key) or await self._compute(session, key)
 
-    async def _compute(self, session: AsyncSession, key: tuple[int, date]) -> PlanStatus:
+    async def _compute(self, session: AsyncSession, key: tuple[int, date]) -> PlanSummary:
         plan_id, today = key
         plan = await session.get(Plan, plan_id)
         assert plan is not None
         several = len(await followed_plans(session)) > 1
-        found = await plan_status(
-            session, plan, today, due_soon_days=self.due_soon_days, several_plans=several
+        found = await plan_summary(
+            session,
+            plan,
+            today,
+            due_soon_days=self.due_soon_days,
+            several_plans=several,
+            unregistered=True,
         )
         self._statuses[key] = found
         return found

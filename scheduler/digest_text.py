@@ -9,12 +9,14 @@ out, and the full lists are one command away (`/tinhhinh KEY`, `/baocao KEY xlsx
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.fit import DEFAULT_LIMIT, capped, length, number_ranges, unit_list
 from bot.i18n import Translator, chat_date
 from bot.presentation import shorten, state_label
-from bot.services.status import PlanStatus, TaskStatus
+from bot.services.status import PlanStatus
+from bot.services.summary import PlanSummary, TaskSummary, as_summary
 
 #: "Tasks due in the next 7 days" (DESIGN).
 AHEAD_DAYS = 7
@@ -23,7 +25,7 @@ _STEPS = ((10, 10), (5, 5), (3, 3), (1, 3), (0, 0))
 
 
 def digest_text(
-    statuses: list[PlanStatus],
+    statuses: Sequence[PlanSummary | PlanStatus],
     tr: Translator,
     today: date,
     *,
@@ -42,7 +44,7 @@ def digest_text(
                 date=chat_date(late_from),
             )
         )
-    ordered = sorted(statuses, key=_most_overdue_first)
+    ordered = sorted((as_summary(s) for s in statuses), key=_most_overdue_first)
     text = ""
     for tasks_shown, units_shown in _STEPS:
         blocks = [_plan_block(s, tr, today, tasks_shown, units_shown) for s in ordered]
@@ -54,7 +56,7 @@ def digest_text(
 
 def with_digest(
     reminders: str,
-    statuses: list[PlanStatus],
+    statuses: Sequence[PlanSummary | PlanStatus],
     tr: Translator,
     today: date,
     *,
@@ -75,17 +77,19 @@ def with_digest(
     return f"{reminders}\n\n{digest}" if reminders else digest
 
 
-def _most_overdue_first(status: PlanStatus) -> tuple[int, str]:
+def _most_overdue_first(status: PlanSummary) -> tuple[int, str]:
     longest = max((task.state.days for task in status.overdue), default=-1)
     return (-longest, status.key)
 
 
-def due_ahead(status: PlanStatus, today: date, days: int = AHEAD_DAYS) -> list[TaskStatus]:
+def due_ahead(
+    status: PlanSummary | PlanStatus, today: date, days: int = AHEAD_DAYS
+) -> list[TaskSummary]:
     """Open tasks whose due day is within the next `days` days, the nearest first."""
     last = today + timedelta(days=days)
     found = [
         task
-        for task in status.tasks
+        for task in as_summary(status).tasks
         if task.due is not None
         and today <= task.due <= last
         and not task.state.kind.is_done
@@ -95,7 +99,7 @@ def due_ahead(status: PlanStatus, today: date, days: int = AHEAD_DAYS) -> list[T
 
 
 def _plan_block(
-    status: PlanStatus, tr: Translator, today: date, tasks_shown: int, units_shown: int
+    status: PlanSummary, tr: Translator, today: date, tasks_shown: int, units_shown: int
 ) -> str:
     _ = tr.gettext
     several = status.several_plans
@@ -106,7 +110,7 @@ def _plan_block(
     ]
     overdue = list(status.overdue)
     ahead = due_ahead(status, today)
-    no_date = [task for task in status.no_date if task.owing or not task.leads]
+    no_date = [task for task in status.no_date if task.owing or not task.lead_count]
     if overdue:
         lines.append(_("Overdue ({count}):", count=len(overdue)))
         for task in overdue[:tasks_shown]:
@@ -160,7 +164,7 @@ def _plan_block(
     return "\n".join(lines)
 
 
-def _more(rest: list[TaskStatus], tr: Translator) -> list[str]:
+def _more(rest: list[TaskSummary], tr: Translator) -> list[str]:
     if not rest:
         return []
     return [

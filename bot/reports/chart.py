@@ -13,6 +13,7 @@ global figure manager and the process-wide backend stay untouched for the rest o
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from bot.domain.model import Every, ScheduleKind, StateKind
 from bot.i18n import Translator, chat_date
 from bot.presentation import state_label
 from bot.reports.citation import cited_document
-from bot.reports.data import AssignmentRow, ReportData, TaskRow
+from bot.reports.data import MISSED, PeriodCounts, ReportData, TaskRow
 from bot.reports.text import (
     MISSED_COLOUR,
     REPORT_COLOURS,
@@ -323,10 +324,7 @@ def _mark_text(
 def _draw_recurring(axes, place: _Row, task: TaskRow, today: date, year: int) -> None:
     """A whole-year stripe, each period so far filled with the colour of how it went."""
     bottom = place.mark_y - BAR_HEIGHT / 2
-    periods: dict[date, list[AssignmentRow]] = {}
-    for row in lead_rows(task):
-        if row.due is not None:
-            periods.setdefault(row.due, []).append(row)
+    periods = {p.due: dict(p.counts) for p in task.periods or period_counts(task, today)}
     # The stripe starts with the first period the plan owes, not on 1 January.
     first_day = _period_start(min(periods), task.schedule.every) if periods else date(year, 1, 1)
     start = date2num(max(first_day, date(year, 1, 1)))
@@ -346,11 +344,11 @@ def _draw_recurring(axes, place: _Row, task: TaskRow, today: date, year: int) ->
         right = date2num(min(due + timedelta(days=1), date(year + 1, 1, 1)))
         if right <= left:
             continue
-        rows = periods[due]
+        counts = periods[due]
         # One cell per period, split by how its units did: on time, late, missed, still open.
         x = left
-        for colour, share in _period_shares(rows, today):
-            width = (right - left) * share / len(rows)
+        for colour, share in _period_shares(counts):
+            width = (right - left) * share / sum(counts.values())
             axes.add_patch(
                 Rectangle(
                     (x, bottom),
@@ -394,9 +392,20 @@ def _period_start(due: date, every: Every | None) -> date:
     return date(year, month, 1)
 
 
-def _period_shares(rows: list[AssignmentRow], today: date) -> list[tuple[str, int]]:
+def period_counts(task: TaskRow, today: date) -> tuple[PeriodCounts, ...]:
+    """A recurring task's periods counted from its rows: lead units per state kind, "missed"
+    for a period that ended unconfirmed (the chat's chart gets the same counts from SQL)."""
+    periods: dict[date, Counter[str]] = {}
+    for row in lead_rows(task):
+        if row.due is not None:
+            key = MISSED if is_missed(row, today) else row.state.kind.value
+            periods.setdefault(row.due, Counter())[key] += 1
+    return tuple(PeriodCounts(due, tuple(sorted(c.items()))) for due, c in periods.items())
+
+
+def _period_shares(counts: dict[str, int]) -> list[tuple[str, int]]:
     """Colours and unit counts of one period, in the order on time, late, missed, open."""
-    counts: dict[str, int] = {}
+    shares: dict[str, int] = {}
     order = [
         REPORT_COLOURS[StateKind.DONE_ON_TIME],
         REPORT_COLOURS[StateKind.DONE_LATE],
@@ -406,10 +415,10 @@ def _period_shares(rows: list[AssignmentRow], today: date) -> list[tuple[str, in
         REPORT_COLOURS[StateKind.NOT_DUE],
         REPORT_COLOURS[StateKind.NO_DATE],
     ]
-    for row in rows:
-        colour = MISSED_COLOUR if is_missed(row, today) else REPORT_COLOURS[row.state.kind]
-        counts[colour] = counts.get(colour, 0) + 1
-    return [(colour, counts[colour]) for colour in dict.fromkeys(order) if colour in counts]
+    for key, count in counts.items():
+        colour = MISSED_COLOUR if key == MISSED else REPORT_COLOURS[StateKind(key)]
+        shares[colour] = shares.get(colour, 0) + count
+    return [(colour, shares[colour]) for colour in dict.fromkeys(order) if colour in shares]
 
 
 def _draw_today(axes, today: date, year: int, tr: Translator) -> None:

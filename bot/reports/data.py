@@ -56,6 +56,19 @@ class AssignmentRow:
     rejected_at: datetime | None = None  # aware
 
 
+#: The chart's key of a recurring period a lead unit let end unconfirmed.
+MISSED = "missed"
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodCounts:
+    """One period of a recurring task as the chart colours it: lead units per state kind
+    (`StateKind` values, or "missed" for a period that ended unconfirmed)."""
+
+    due: date
+    counts: tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class TaskRow:
     """One task of the plan's appendix with its overall state and every assignment."""
@@ -74,6 +87,9 @@ class TaskRow:
     #: The plan's own date when the Office extended the task for every unit; None otherwise.
     original_due: date | None = None
     extension_reason: str = ""
+    #: The chart's cells of a recurring task when the rows are not there (the chat's chart
+    #: reads counts, not every unit's row); empty: the chart counts `assignments`.
+    periods: tuple[PeriodCounts, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

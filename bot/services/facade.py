@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -12,10 +13,11 @@ from bot.channels.base import Attachment, FileSource, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
-from bot.domain.plans import TaskRef
+from bot.domain.plans import TaskRef, address
 from bot.domain.units import UnitCatalog
 from bot.services import (
     addressing,
+    aggregates,
     checks,
     confirmations,
     dates,
@@ -25,9 +27,11 @@ from bot.services import (
     reminder_dates,
     snooze,
     status,
+    views,
 )
-from bot.services.errors import InvalidCode, NotYourTask, ServiceError
-from bot.services.report_data import build_report_data
+from bot.services.errors import InvalidCode, ServiceError
+from bot.services.report_data import build_report_data, chart_data
+from bot.services.summary import PlanSummary
 from bot.store.db import Database
 from bot.store.models import Task
 
@@ -111,18 +115,6 @@ class BotServices:
                 found = await plans.followed_plans(session)
             return [await self._plan_status(session, plan) for plan in found]
 
-    async def task_status(
-        self, ref: TaskRef | int, contact: registry.ContactInfo | None
-    ) -> tuple[status.PlanStatus, status.TaskStatus]:
-        """The task `ref` names, with its plan's status, as `/status 187.6` shows it."""
-        async with self.db.session() as session:
-            plan, task = await addressing.resolve_task(session, ref, contact, allow_closed=True)
-            current = await self._plan_status(session, plan)
-        found = current.task(task.no)
-        if found is None:  # removed between the two reads: say so as for any unknown task
-            raise NotYourTask(str(task.no), ", ".join(contact.units) if contact else "")
-        return current, found
-
     async def _plan_status(self, session: AsyncSession, plan: Plan) -> status.PlanStatus:
         several = len(await plans.followed_plans(session)) > 1
         return await status.plan_status(
@@ -132,6 +124,107 @@ class BotServices:
             due_soon_days=self.due_soon_days,
             several_plans=several,
             verify=self.config.workflow.verify,
+        )
+
+    # ---- what the chat shows: aggregates and one unit's rows, never every assignment -----
+
+    def _options(self, several_plans: bool) -> views.StatusOptions:
+        return views.StatusOptions(
+            today=self.today(),
+            due_soon_days=self.due_soon_days,
+            several_plans=several_plans,
+            verify=self.config.workflow.verify,
+        )
+
+    async def summary(self, key: str | None = None, *, detail: bool = False) -> PlanSummary:
+        """One plan as `/status KEY` shows it (`detail`: with what only that overview shows,
+        the chart's counts and the units with nobody registered)."""
+        async with self.db.reading() as session:
+            plan = await plans.one_plan(session, key)
+            return await self._summary(session, plan, detail=detail)
+
+    async def summaries(
+        self, *, include_closed: bool = False, detail: bool = False
+    ) -> list[PlanSummary]:
+        """Every followed plan (with `include_closed`, every stored plan) as `/status` shows it.
+
+        `detail`: when there is only one, `/status` shows it in full: read its details too.
+        """
+        async with self.db.reading() as session:
+            if include_closed:
+                found = await plans.all_plans(session)
+            else:
+                found = await plans.followed_plans(session)
+            one = detail and len(found) == 1
+            return [await self._summary(session, plan, detail=one) for plan in found]
+
+    async def _summary(
+        self, session: AsyncSession, plan: Plan, *, detail: bool = False
+    ) -> PlanSummary:
+        options = self._options(len(await plans.followed_plans(session)) > 1)
+        return await aggregates.plan_summary(
+            session,
+            plan,
+            options.today,
+            due_soon_days=options.due_soon_days,
+            several_plans=options.several_plans,
+            verify=options.verify,
+            chart=detail,
+            unregistered=detail,
+        )
+
+    async def task_view(
+        self, ref: TaskRef | int, contact: registry.ContactInfo | None
+    ) -> views.TaskView:
+        """The task `ref` names as the Office sees it in `/status 187.6`."""
+        async with self.db.reading() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            several = len(await plans.followed_plans(session)) > 1
+            return await views.task_view(session, plan, task, self._options(several))
+
+    async def unit_parts(
+        self, ref: TaskRef | int, contact: registry.ContactInfo
+    ) -> tuple[str, dict[str, tuple[status.TaskStatus, status.AssignmentStatus]]]:
+        """The task's address, and the part of each of the sender's units that has one
+        (`/status 6` by a head): the handler picks the unit as `own_unit_arg` decides."""
+        async with self.db.reading() as session:
+            plan, task = await addressing.resolve_task(
+                session, as_ref(ref), contact, allow_closed=True
+            )
+            several = len(await plans.followed_plans(session)) > 1
+            options = self._options(several)
+            parts = {}
+            for unit in contact.units:
+                found = await views.unit_part(session, plan, task, unit, options)
+                if found is not None:
+                    parts[unit] = found
+            return address(plan.key, task.no, several_plans=several), parts
+
+    async def unit_tasks(
+        self, units: Sequence[str]
+    ) -> tuple[list[tuple[str, views.UnitPlanTasks]], list[str]]:
+        """Each unit's tasks in each followed plan (unit by unit, then plan by plan), and the
+        followed plans' numbers."""
+        async with self.db.reading() as session:
+            followed = await plans.followed_plans(session)
+            options = self._options(len(followed) > 1)
+            found = [
+                (unit, part)
+                for unit in units
+                for part in await views.unit_tasks(session, followed, unit, options)
+            ]
+            return found, [plan.number for plan in followed]
+
+    async def write_chart(self, summary: PlanSummary, path: Path, language: str) -> Path:
+        """The status chart of a summary read with `detail=True`; drawn in a thread."""
+        from bot.i18n import Translator
+        from bot.reports import ReportFormat, write_report
+
+        data = chart_data(summary, self.config.agency)
+        return await asyncio.to_thread(
+            write_report, data, ReportFormat.PNG, path, tr=Translator(language)
         )
 
     async def is_plan_key(self, text: str) -> bool:

@@ -22,6 +22,7 @@ from bot.reports.data import AssignmentRow, EvidenceRow, ReminderLogRow, ReportD
 from bot.services import evidence
 from bot.services.plans import plan_bounds
 from bot.services.status import AssignmentStatus, PlanStatus, TaskStatus, plan_status
+from bot.services.summary import PlanSummary
 from bot.store.models import (
     Assignment,
     Confirmation,
@@ -75,6 +76,44 @@ async def build_report_data(
         today=today,
         tasks=tasks,
         reminders=tuple(await _reminder_log(session, plan.id)),
+        agency_code=agency.code,
+        signer_title=agency.signer_title,
+        signer_name=agency.signer_name,
+        recipients=agency.recipients,
+    )
+
+
+def chart_data(summary: PlanSummary, agency: AgencyConfig) -> ReportData:
+    """What the status chart needs, from a summary read with its period counts: the chart
+    reads each task's counts, never a unit's row, so the chat's chart costs what `/status`
+    does. No reminder log: the chart does not show it."""
+    return ReportData(
+        agency_parent=agency.parent,
+        agency=agency.name,
+        place=agency.place,
+        plan_number=summary.number,
+        plan_issued=summary.issued,
+        plan_title=summary.title,
+        plan_year=summary.year,
+        today=summary.today,
+        tasks=tuple(
+            TaskRow(
+                no=task.no,
+                content=task.content,
+                lead=task.lead,
+                support=task.support,
+                when=task.when,
+                schedule=task.schedule,
+                state=task.state,
+                done_units=task.done_count,
+                owed_units=task.lead_count,
+                missed_periods=task.missed_periods,
+                assignments=(),
+                periods=task.periods,
+            )
+            for task in summary.tasks
+        ),
+        reminders=(),
         agency_code=agency.code,
         signer_title=agency.signer_title,
         signer_name=agency.signer_name,

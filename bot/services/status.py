@@ -7,10 +7,11 @@ never disagree.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -186,9 +187,9 @@ async def plan_status(
         )
     )
     assignment_ids = [a.id for t in tasks for a in t.assignments if a.active]
-    confirmations, rejected = await _active_confirmations(session, assignment_ids)
+    confirmations, rejected = await active_confirmations(session, assignment_ids)
     statuses = tuple(
-        _task_status(
+        task_status_of(
             plan,
             task,
             confirmations,
@@ -229,14 +230,18 @@ async def registered_units(session: AsyncSession) -> set[str]:
     People are few (a contact per unit at most a handful), so one query over them is cheaper
     than asking about each of a large plan's units.
     """
-    return set(
-        await session.scalars(
-            select(Unit.name)
-            .join(Membership, Membership.unit_id == Unit.id)
-            .join(Contact, Contact.person_id == Membership.person_id)
-            .where(Contact.revoked_at.is_(None))
-            .distinct()
-        )
+    return {name for _, name in await session.execute(registered_units_query())}
+
+
+def registered_units_query() -> Select[tuple[int, str]]:
+    """`registered_units` as a query of (unit id, name), for the aggregates that filter on it
+    in SQL by id (`bot.services.aggregates`): one definition of who is registered."""
+    return (
+        select(Unit.id, Unit.name)
+        .join(Membership, Membership.unit_id == Unit.id)
+        .join(Contact, Contact.person_id == Membership.person_id)
+        .where(Contact.revoked_at.is_(None))
+        .distinct()
     )
 
 
@@ -244,7 +249,7 @@ def _running_snooze(until: date | None, today: date) -> date | None:
     return until if until is not None and until >= today else None
 
 
-async def _active_confirmations(
+async def active_confirmations(
     session: AsyncSession, assignment_ids: list[int]
 ) -> tuple[dict[tuple[int, str], Confirmation], dict[tuple[int, str], Confirmation]]:
     """The standing confirmation of each (assignment, period), the latest winning; and the
@@ -270,7 +275,7 @@ async def _active_confirmations(
     return found, rejected
 
 
-def _task_status(
+def task_status_of(
     plan: Plan,
     task: Task,
     confirmations: dict[tuple[int, str], Confirmation],
@@ -280,14 +285,16 @@ def _task_status(
     *,
     rejected: dict[tuple[int, str], Confirmation] | None = None,
     verify: bool = False,
+    assignments: Sequence[Assignment] | None = None,
 ) -> TaskStatus:
+    """`assignments`: only these of the task's (one unit's part, `bot.services.views`); the
+    task's state and missed periods then speak of them alone."""
     schedule = task_schedule(task)
     period = current_period(schedule, today, plan)
     key = period.key if period else ""
+    chosen = [a for a in (task.assignments if assignments is None else assignments) if a.active]
     rows: list[AssignmentStatus] = []
-    for assignment in sorted(
-        (a for a in task.assignments if a.active), key=lambda a: (a.role != "lead", a.id)
-    ):
+    for assignment in sorted(chosen, key=lambda a: (a.role != "lead", a.id)):
         confirmation = confirmations.get((assignment.id, key))
         own = _own_schedule(schedule, assignment)
         state = assignment_state(
@@ -339,7 +346,7 @@ def _task_status(
         due=due_date(schedule, period),
         state=state,
         assignments=tuple(rows),
-        missed_periods=_missed_periods(plan, task, schedule, confirmations, today),
+        missed_periods=_missed_periods(plan, chosen, schedule, confirmations, today),
         original_due=original_schedule(task).due if extended else None,
         extension_reason=(task.extension_reason or "") if extended else "",
     )
@@ -360,7 +367,7 @@ def _verified(confirmation: Confirmation | None, sent_back: Confirmation | None)
 
 def _missed_periods(
     plan: Plan,
-    task: Task,
+    assignments: Sequence[Assignment],
     schedule: Schedule,
     confirmations: dict[tuple[int, str], Confirmation],
     today: date,
@@ -371,5 +378,5 @@ def _missed_periods(
     start, end = recurring_span(schedule, plan)
     periods = periods_between(schedule.every, start, min(end, today), schedule.month)
     ended = [p for p in periods if p.end < today]
-    leads = [a.id for a in task.assignments if a.active and a.role == AssignmentRole.LEAD]
+    leads = [a.id for a in assignments if a.role == AssignmentRole.LEAD]
     return sum(1 for p in ended for a in leads if (a, p.key) not in confirmations)
