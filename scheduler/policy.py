@@ -942,10 +942,14 @@ def _reminded(facts: list[AssignmentFacts], settings: ReminderSettings) -> list[
 
 
 def _units_owing(facts: list[AssignmentFacts], confirmed: dict[int, set[str]]) -> tuple[str, ...]:
-    """Return the lead units that have not confirmed a one-off task, in the facts' order."""
+    """Return the lead units that have not confirmed a one-off task, in the plan's order.
+
+    The facts come in whatever order the database read them (by the stored day, by task), so
+    the order is the assignments' own: an escalation names its units the same way every time.
+    """
     owing = [
         fact.unit
-        for fact in facts
+        for fact in sorted(facts, key=lambda fact: fact.assignment_id)
         if fact.role is AssignmentRole.LEAD and fact.assignment_id not in confirmed
     ]
     return tuple(dict.fromkeys(owing))

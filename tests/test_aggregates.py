@@ -103,7 +103,7 @@ async def _scramble(services: BotServices, seed: int) -> None:
                     session.add(row)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 async def test_the_summary_is_the_full_status_cut_down(
     services: BotServices, chat: Chat, tmp_path, seed: int
 ) -> None:

@@ -161,8 +161,8 @@ async def live_a_day(twin: Twin, day: date) -> None:
     if day.weekday() >= 5 and day.day > 7:
         return  # a tick on a day off reads nothing; the first weekend of each month shows it
     await twin.tick(datetime.combine(day, time(8, 0)))
-    if day.weekday() == 0:
-        await twin.tick(datetime.combine(day, time(8, 20)))  # the same morning: nothing new
+    if day.weekday() == 0 and day.day <= 7:  # the same morning: nothing new
+        await twin.tick(datetime.combine(day, time(8, 20)))
     doings = DOINGS.get(day, [])
     twin.clock.set(datetime.combine(day, time(10, 0)))
     for who, text in doings:
