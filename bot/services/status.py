@@ -20,6 +20,7 @@ from bot.domain.periods import Period, period_of, periods_between
 from bot.domain.plans import PlanState, address
 from bot.domain.states import assignment_state, due_date, task_state
 from bot.services.plans import original_schedule, plan_bounds, state_of, task_schedule
+from bot.services.task_lists import TaskLists
 from bot.store.models import Assignment, Confirmation, Contact, Membership, Plan, Task, Unit
 
 
@@ -102,7 +103,7 @@ class TaskStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanStatus:
+class PlanStatus(TaskLists[TaskStatus]):
     plan_id: int
     key: str
     number: str
@@ -118,34 +119,8 @@ class PlanStatus:
     #: Units that still owe a lead part here and have nobody registered: never reminded.
     unregistered_leads: tuple[str, ...] = ()
 
-    def task(self, no: int) -> TaskStatus | None:
-        return next((t for t in self.tasks if t.no == no), None)
-
     def for_unit(self, unit: str) -> tuple[TaskStatus, ...]:
         return tuple(t for t in self.tasks if t.for_unit(unit) is not None)
-
-    @property
-    def done(self) -> int:
-        return sum(1 for t in self.tasks if t.state.kind.is_done)
-
-    @property
-    def overdue(self) -> tuple[TaskStatus, ...]:
-        """Overdue tasks, the most overdue first."""
-        late = [t for t in self.tasks if t.state.kind is StateKind.OVERDUE]
-        return tuple(sorted(late, key=lambda t: (-t.state.days, t.no)))
-
-    @property
-    def due_soon(self) -> tuple[TaskStatus, ...]:
-        return tuple(t for t in self.tasks if t.state.kind is StateKind.DUE_SOON)
-
-    @property
-    def no_date(self) -> tuple[TaskStatus, ...]:
-        """Tasks still waiting for the Office to give them a date."""
-        return tuple(t for t in self.tasks if t.state.kind is StateKind.NO_DATE)
-
-    @property
-    def finished(self) -> tuple[TaskStatus, ...]:
-        return tuple(t for t in self.tasks if t.state.kind.is_done)
 
 
 def current_period(schedule: Schedule, today: date, plan: Plan) -> Period | None:

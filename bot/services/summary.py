@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import overload
 
-from bot.domain.model import Schedule, State, StateKind
+from bot.domain.model import Schedule, State
 from bot.domain.periods import Period
 from bot.domain.plans import PlanState
 from bot.fit import UNITS_AT_MOST
 from bot.reports.data import PeriodCounts
 from bot.services.status import PlanStatus, TaskStatus
+from bot.services.task_lists import TaskLists
 
 #: How many units of a list a summary keeps: what `bot.fit.unit_list` shows before "và N khác".
 FIRST = UNITS_AT_MOST
@@ -107,7 +108,7 @@ class TaskSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanSummary:
+class PlanSummary(TaskLists[TaskSummary]):
     """A plan as the chat shows it: `PlanStatus`'s fields, with `TaskSummary`s."""
 
     plan_id: int
@@ -125,31 +126,6 @@ class PlanSummary:
     #: Lead units owing here with nobody registered, those owing the most tasks first; None
     #: when not read (only the one-plan overview shows them).
     unregistered_leads: FirstUnits | None = None
-
-    def task(self, no: int) -> TaskSummary | None:
-        return next((t for t in self.tasks if t.no == no), None)
-
-    @property
-    def done(self) -> int:
-        return sum(1 for t in self.tasks if t.state.kind.is_done)
-
-    @property
-    def overdue(self) -> tuple[TaskSummary, ...]:
-        """Overdue tasks, the most overdue first."""
-        late = [t for t in self.tasks if t.state.kind is StateKind.OVERDUE]
-        return tuple(sorted(late, key=lambda t: (-t.state.days, t.no)))
-
-    @property
-    def due_soon(self) -> tuple[TaskSummary, ...]:
-        return tuple(t for t in self.tasks if t.state.kind is StateKind.DUE_SOON)
-
-    @property
-    def no_date(self) -> tuple[TaskSummary, ...]:
-        return tuple(t for t in self.tasks if t.state.kind is StateKind.NO_DATE)
-
-    @property
-    def finished(self) -> tuple[TaskSummary, ...]:
-        return tuple(t for t in self.tasks if t.state.kind.is_done)
 
 
 def state_counts(states: Counter[State]) -> tuple[tuple[State, int], ...]:
