@@ -32,7 +32,7 @@ from tests.fakes.recording import RecordingChannel
 from tests.pg import PgServer
 
 FIRST = date(2022, 2, 7)
-LAST = date(2023, 2, 10)
+LAST = date(2023, 1, 31)
 DOWN = (date(2022, 5, 3), date(2022, 5, 12))  # the bot is down: no tick at all
 RHYTHM_CHANGE = date(2022, 10, 3)
 SECOND_PLAN = Path(__file__).parent / "data" / "plans" / "05-KH-SGDDT-2022.txt"
@@ -160,6 +160,8 @@ async def live_a_day(twin: Twin, day: date) -> None:
         await twin.services.set_plan_end("187", date(2022, 12, 20))
     if day.weekday() >= 5 and day.day > 7:
         return  # a tick on a day off reads nothing; the first weekend of each month shows it
+    if day.weekday() in (1, 2, 3) and day.day > 7 and day not in DOINGS:
+        return  # midweek the bot is mostly down: the next morning it runs catches up
     await twin.tick(datetime.combine(day, time(8, 0)))
     if day.weekday() == 0 and day.day <= 7:  # the same morning: nothing new
         await twin.tick(datetime.combine(day, time(8, 20)))
