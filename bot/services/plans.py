@@ -8,10 +8,11 @@ Importing another number adds a plan and never touches the others.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import AssignmentRole, Every, ParsedPlan, Schedule, ScheduleKind
@@ -123,26 +124,51 @@ async def store_plan(
 
 
 class _UnitRows:
-    """Unit rows by name, created on first use; group members kept in step with the config."""
+    """Unit rows by name, created on first use; group members kept in step with the config.
+
+    A province's group may hold thousands of units: their rows are read and created in bulk
+    (`load`), not one query and one flush per name.
+    """
+
+    #: Names per `IN (…)` query: well under SQLite's and asyncpg's bound-parameter limits.
+    CHUNK = 900
 
     def __init__(self, session: AsyncSession, catalog: UnitCatalog) -> None:
         self.session = session
         self.catalog = catalog
         self._cache: dict[str, Unit] = {}
 
+    async def load(self, names: Iterable[str]) -> None:
+        """Read the rows of `names` and create the missing ones, with one insert for all."""
+        wanted = list(dict.fromkeys(name for name in names if name not in self._cache))
+        for start in range(0, len(wanted), self.CHUNK):
+            chunk = wanted[start : start + self.CHUNK]
+            for unit in await self.session.scalars(select(Unit).where(Unit.name.in_(chunk))):
+                self._cache[unit.name] = unit
+        missing = [name for name in wanted if name not in self._cache]
+        if not missing:
+            return
+        # One executemany; the new ids are read back by name (an ORM add would insert row by
+        # row on SQLite to learn each id).
+        await self.session.execute(
+            insert(Unit), [{"name": n, "is_group": self.catalog.is_group(n)} for n in missing]
+        )
+        for start in range(0, len(missing), self.CHUNK):
+            chunk = missing[start : start + self.CHUNK]
+            for unit in await self.session.scalars(select(Unit).where(Unit.name.in_(chunk))):
+                self._cache[unit.name] = unit
+
     async def get(self, name: str) -> Unit:
-        if name in self._cache:
-            return self._cache[name]
-        unit = await self.session.scalar(select(Unit).where(Unit.name == name))
-        if unit is None:
-            unit = Unit(name=name, is_group=self.catalog.is_group(name))
-            self.session.add(unit)
-            await self.session.flush()
-        self._cache[name] = unit
-        return unit
+        if name not in self._cache:
+            await self.load([name])
+        return self._cache[name]
 
     async def sync_groups(self) -> None:
-        for group_name in [name for name in self.catalog.units if self.catalog.is_group(name)]:
+        groups = [name for name in self.catalog.units if self.catalog.is_group(name)]
+        await self.load(
+            [*groups, *(member for group in groups for member in self.catalog.members(group))]
+        )
+        for group_name in groups:
             group = await self.get(group_name)
             group.is_group = True
             wanted = {(await self.get(member)).id for member in self.catalog.members(group_name)}
@@ -173,10 +199,13 @@ async def _sync_assignments(
         for a in await session.scalars(select(Assignment).where(Assignment.task_id == task.id))
     }
     added = removed = 0
+    new_rows = []
     for unit_id, (role, via) in wanted.items():
         row = rows.get(unit_id)
         if row is None:
-            session.add(Assignment(task_id=task.id, unit_id=unit_id, role=role, via_group=via))
+            new_rows.append(
+                {"task_id": task.id, "unit_id": unit_id, "role": role.value, "via_group": via}
+            )
             added += 1
         else:
             if not row.active:
@@ -186,6 +215,8 @@ async def _sync_assignments(
         if unit_id not in wanted and row.active:
             row.active = False
             removed += 1
+    if new_rows:  # one executemany, not an insert per unit
+        await session.execute(insert(Assignment), new_rows)
     return added, removed
 
 
