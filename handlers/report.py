@@ -15,15 +15,23 @@ KEEP_SECONDS = 3600
 FORMATS = ("docx", "xlsx")
 
 
-def report_path(plan_number: str, extension: str) -> Path:
-    """A fresh file name in the bot's report folder; files older than an hour are removed."""
+def report_dir() -> Path:
+    """The bot's report folder; files not used for an hour are removed."""
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     now = time.time()
     for old in REPORT_DIR.iterdir():
-        if now - old.stat().st_mtime > KEEP_SECONDS:
-            old.unlink(missing_ok=True)
+        try:
+            if now - old.stat().st_mtime > KEEP_SECONDS:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # another process cleaned it up first
+            continue
+    return REPORT_DIR
+
+
+def report_path(plan_number: str, extension: str) -> Path:
+    """A fresh file name in the bot's report folder."""
     safe = plan_number.replace("/", "-")
-    handle, name = tempfile.mkstemp(prefix=f"{safe}-", suffix=f".{extension}", dir=REPORT_DIR)
+    handle, name = tempfile.mkstemp(prefix=f"{safe}-", suffix=f".{extension}", dir=report_dir())
     os.close(handle)  # the writer opens the file by name; an open descriptor per call would leak
     return Path(name)
 

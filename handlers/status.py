@@ -38,7 +38,7 @@ from handlers.address import bad_task_text, own_unit_arg
 from handlers.base import CommandContext
 from handlers.confirm_lines import assignment_extras, extension_line
 from handlers.render import local_time, shorten, when_line
-from handlers.report import report_path
+from handlers.report import report_dir
 from handlers.tasks import unit_tasks_text
 
 
@@ -73,8 +73,7 @@ async def handle(ctx: CommandContext) -> Reply:
 
 async def _plan_reply(ctx: CommandContext, status: PlanSummary) -> Reply:
     """One plan in one message, with its chart (the summary carries the chart's counts)."""
-    chart = report_path(status.number, "png")
-    await ctx.services.write_chart(status, chart, ctx.tr.language)
+    chart = await ctx.services.status_chart(status, report_dir(), ctx.tr.language)
     caption = ctx._("Progress chart of plan {plan}", plan=status.number)
     text = overview(status, ctx.tr, limit=limit_for(ctx.message.sender.channel))
     return Reply(text, files=(OutgoingFile("photo", chart, chart.name, caption),))

@@ -68,6 +68,16 @@ async def test_report_and_status_send_files_in_chat(chat: Chat, services: BotSer
     status = await chat.dispatcher.handle(office_message(office, "/status"))
     [chart] = status.files
     assert chart.kind == "photo" and chart.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Nothing changed: the same picture is sent again, not drawn again (a draw is 300-400 ms).
+    again = await chat.dispatcher.handle(office_message(office, "/status"))
+    assert [file.path for file in again.files] == [chart.path]
+    # A confirmation changes the counts: a new picture, and the old one is not overwritten.
+    old_picture = chart.path.read_bytes()
+    iso = await chat.registered("iso", "Ban ISO Sở", Role.ISO)
+    assert "Đã ghi nhận" in await iso.says("/xong 6")
+    [changed] = (await chat.dispatcher.handle(office_message(office, "/status"))).files
+    assert changed.path != chart.path and changed.path.read_bytes() != old_picture
+    assert chart.path.read_bytes() == old_picture
     head = await chat.registered("head", "Thanh tra Sở", Role.HEAD)
     assert "Lệnh này chỉ dành cho Văn phòng Sở." in await head.says("/report")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -217,15 +219,30 @@ class BotServices:
             ]
             return found, [plan.number for plan in followed]
 
-    async def write_chart(self, summary: PlanSummary, path: Path, language: str) -> Path:
-        """The status chart of a summary read with `detail=True`; drawn in a thread."""
+    async def status_chart(self, summary: PlanSummary, directory: Path, language: str) -> Path:
+        """The status chart of a summary read with `detail=True`, in `directory`.
+
+        Drawing takes 300–400 ms whatever the plan's size, so a chart is drawn once per content
+        (the day, every count it shows, the language): its file is named by a digest of them,
+        and until a count changes every `/status`, from any process, sends the same file.
+        """
         from bot.i18n import Translator
         from bot.reports import ReportFormat, write_report
 
         data = chart_data(summary, self.config.agency)
-        return await asyncio.to_thread(
-            write_report, data, ReportFormat.PNG, path, tr=Translator(language)
+        digest = hashlib.sha256(repr((data, language)).encode()).hexdigest()[:20]
+        path = directory / f"{summary.number.replace('/', '-')}-chart-{digest}.png"
+        try:
+            os.utime(path)  # used again: keep it past the folder's hourly clean-up
+            return path
+        except FileNotFoundError:
+            pass
+        drawing = path.with_name(f"{path.stem}.{os.getpid()}.{id(data)}.png")
+        await asyncio.to_thread(
+            write_report, data, ReportFormat.PNG, drawing, tr=Translator(language)
         )
+        os.replace(drawing, path)  # whole or absent, whoever reads it meanwhile
+        return path
 
     async def is_plan_key(self, text: str) -> bool:
         """True when `text` is a stored plan's key (`/status 187` means the plan, not a task)."""
