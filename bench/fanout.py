@@ -49,6 +49,7 @@ from bot.config import Config, TelegramConfig
 from bot.domain.model import Role
 from bot.domain.units import DEPARTMENTS
 from bot.services.facade import BotServices
+from bot.services.plans import recount_units
 from bot.store.models import (
     Assignment,
     Contact,
@@ -56,6 +57,7 @@ from bot.store.models import (
     Membership,
     OutboxItem,
     Person,
+    Task,
     Unit,
 )
 
@@ -132,6 +134,11 @@ async def build_database(db: Path, units: int) -> None:
                         for t, r, v in template
                     ],
                 )
+                plan_id = await session.scalar(
+                    select(Task.plan_id).where(Task.id == template[0].task_id)
+                )
+                assert plan_id is not None
+                await recount_units(session, plan_id)
             await session.execute(
                 insert(Person),
                 [

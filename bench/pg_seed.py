@@ -29,6 +29,10 @@ async def copy_units_and_people(
             for u in range(1, units + 1)
         ],
     )
+    # What the import keeps on each task (`bot.services.plans.store_plan`).
+    await connection.execute(
+        "UPDATE tasks SET lead_units = $1, support_units = 0 WHERE id <= $2", units, tasks
+    )
     await connection.copy_records_to_table(
         "people",
         columns=["id", "name", "unit_id", "role", "language", "prefer_channel", "created_at"],

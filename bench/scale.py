@@ -57,6 +57,7 @@ from bot.channels.base import IncomingMessage, Sender
 from bot.clock import ManualClock
 from bot.dispatch import Dispatcher
 from bot.domain.model import Role
+from bot.services.plans import recount_units
 from bot.store.models import Assignment, Plan, Task, Unit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -133,6 +134,7 @@ async def add_filler(db: Path, departments: int, total: int) -> int:
                     for t in task_ids
                 ],
             )
+            await recount_units(session, plan_id)
             return have + units * FILLER_TASKS
     finally:
         await services.db.dispose()

@@ -26,7 +26,7 @@ from bot.i18n import Translator
 from bot.reports.chart import period_counts
 from bot.services import aggregates, views
 from bot.services.facade import BotServices
-from bot.services.plans import followed_plans, task_schedule
+from bot.services.plans import followed_plans, recount_units, task_schedule
 from bot.services.report_data import build_report_data
 from bot.services.status import PlanStatus, plan_status
 from bot.services.summary import FirstUnits, TaskSummary, summarize
@@ -101,6 +101,10 @@ async def _scramble(services: BotServices, seed: int) -> None:
                     elif fate < 0.6:
                         row.verified_at, row.verified_by = at + timedelta(days=1), "Ban ISO"
                     session.add(row)
+        await session.flush()
+        # Units dropped here as a new import would drop them: their tasks' counts follow.
+        for plan_id in {task.plan_id for task in tasks}:
+            await recount_units(session, plan_id)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

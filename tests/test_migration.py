@@ -21,6 +21,7 @@ from bot.cli import main
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain.model import Role
+from bot.services.summary import summarize
 from bot.store.models import (
     Confirmation,
     Contact,
@@ -77,6 +78,11 @@ async def test_upgrade_keeps_plan_contacts_confirmations_and_outbox(old_database
         task6 = statuses[0].task(6)
         iso = task6.for_unit("Ban ISO Sở")
         assert iso.done and iso.note == "Hoàn thành báo cáo đánh giá nội bộ"
+        # The units per task, counted once by the upgrade, are what /status and /kehoach read.
+        summary = await services.summary(detail=True)
+        assert summary == summarize(statuses[0])
+        task4 = summary.task(4)
+        assert task4 is not None and (task4.lead_count, task4.support_count) == (9, 1)
     finally:
         await services.db.dispose()
 

@@ -16,6 +16,7 @@ from bot.domain.model import Role
 from bot.domain.plans import PlanState, TaskRef, choose_key, derive_end, parse_task_ref
 from bot.services.errors import KeyTaken
 from bot.services.facade import BotServices
+from bot.services.summary import summarize
 from bot.store.models import Assignment, Confirmation, Plan, Task
 from scheduler.engine import ReminderEngine
 from tests.conftest import Chat
@@ -113,6 +114,34 @@ async def test_the_same_number_again_updates_in_place_and_keeps_its_key(
     assert (again.created, again.key) == (False, "other")
     async with two_plans.db.session() as session:
         assert await session.scalar(select(func.count(Plan.id))) == 2
+
+
+async def test_a_plan_imported_again_counts_its_units_anew(
+    two_plans: BotServices, chat: Chat, tmp_path: Path
+) -> None:
+    """The units per task are kept at import: another import with other units and a row fewer
+    is counted as the full status counts it, in `/status` and `/kehoach`."""
+    lines = SECOND_PLAN.read_text("utf-8").splitlines()
+    lines = [line for line in lines if not line.startswith("7\t")]
+    lines = [
+        line.replace(
+            "\tCác phòng thuộc Sở\tVăn phòng Sở\t", f"\t{HEAD_UNIT}; {ISO}\tVăn phòng Sở\t"
+        )
+        for line in lines
+    ]
+    path = tmp_path / "05-KH-SGDDT-2022.txt"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    await two_plans.import_plan(two_plans.read_plan(path))
+
+    summary = await two_plans.summary("05", detail=True)
+    assert summary == summarize(await two_plans.status("05"))
+    task2 = summary.task(2)
+    assert task2 is not None and (task2.lead_count, task2.support_count) == (2, 1)
+    assert [task.no for task in summary.tasks] == [1, 2, 3, 4, 5, 6]
+    office = await chat.registered("vp", "Văn phòng Sở", Role.OFFICE)
+    assert "• 05 — 05/KH-SGDĐT (đang theo dõi, đến 31/12/2022): 6 nhiệm vụ" in await office.says(
+        "/kehoach"
+    )
 
 
 async def test_a_key_another_plan_has_is_refused(two_plans: BotServices) -> None:

@@ -43,6 +43,7 @@ from bot.services.summary import (
 from bot.store.models import Assignment, Confirmation, Plan, Task, Unit
 
 LEAD = AssignmentRole.LEAD.value
+SUPPORT = AssignmentRole.SUPPORT.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,11 @@ async def task_summaries(
     for frame in frames:
         task_id = frame.task.id
         state_of_row = _RowStates(frame, today, due_soon_days, verify)
-        counts: dict[str, Counter[State]] = {LEAD: Counter(), "support": Counter()}
+        counts: dict[str, Counter[State]] = {LEAD: Counter(), SUPPORT: Counter()}
         owing_count = 0
         for (role, due), total in totals.get(task_id, {}).items():
             schedule = frame.schedule if due is None else _own(frame.schedule, due)
-            states = counts[LEAD if role == LEAD else "support"]
+            states = counts[LEAD if role == LEAD else SUPPORT]
             for (confirmed_on, verified), count in confirmed_now.get(
                 (task_id, role, due), {}
             ).items():
@@ -160,7 +161,7 @@ async def task_summaries(
                 frame,
                 several_plans,
                 leads=leads,
-                supports=counts["support"],
+                supports=counts[SUPPORT],
                 owing=FirstUnits(first, owing_count),
                 owing_unregistered=FirstUnits(first_silent, silent_count),
                 missed=_missed(plan, frame, lead_total, confirmed, today),
@@ -288,19 +289,31 @@ def _registered() -> ColumnElement[bool]:
 async def _totals(
     session: AsyncSession, frames: Sequence[_TaskFrame]
 ) -> dict[int, dict[tuple[str, date | None], int]]:
-    """Per task: how many active units per (role, own extended date): one pass, no join.
+    """Per task: how many active units per (role, own extended date).
 
-    This is the one read that grows with the plan's assignments (a plain scan of them; an
-    index on (task_id, role, active, due_extended) would make it an index-only one)."""
+    The counts per role are kept on the task by the import; only the units with a date of their
+    own are read, by a partial index, and taken out of their role's count."""
+    out: dict[int, dict[str, int]] = {
+        f.task.id: {LEAD: f.task.lead_units, SUPPORT: f.task.support_units} for f in frames
+    }
     rows = await session.execute(
         select(Assignment.task_id, Assignment.role, Assignment.due_extended, func.count())
-        .where(Assignment.task_id.in_([f.task.id for f in frames]), Assignment.active.is_(True))
+        .where(
+            Assignment.task_id.in_([f.task.id for f in frames]),
+            Assignment.due_extended.is_not(None),
+            Assignment.active.is_(True),
+        )
         .group_by(Assignment.task_id, Assignment.role, Assignment.due_extended)
     )
-    out: dict[int, dict[tuple[str, date | None], int]] = defaultdict(dict)
+    totals: dict[int, dict[tuple[str, date | None], int]] = defaultdict(dict)
     for task_id, role, due, count in rows:
-        out[task_id][(role, due)] = count
-    return out
+        totals[task_id][(role, due)] = count
+        out[task_id][role] -= count
+    for task_id, per_role in out.items():
+        for role, count in per_role.items():
+            if count:
+                totals[task_id][(role, None)] = count
+    return totals
 
 
 async def _confirmed(

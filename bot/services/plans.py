@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.model import AssignmentRole, Every, ParsedPlan, Schedule, ScheduleKind
@@ -113,6 +113,7 @@ async def store_plan(
     for no, task in existing.items():
         if no not in seen and not task.removed:
             task.removed = True
+            task.lead_units = task.support_units = 0
             summary.tasks_removed += 1
             for assignment in await session.scalars(
                 select(Assignment).where(Assignment.task_id == task.id)
@@ -217,7 +218,26 @@ async def _sync_assignments(
             removed += 1
     if new_rows:  # one executemany, not an insert per unit
         await session.execute(insert(Assignment), new_rows)
+    task.lead_units = sum(role is AssignmentRole.LEAD for role, _ in wanted.values())
+    task.support_units = len(wanted) - task.lead_units
     return added, removed
+
+
+async def recount_units(session: AsyncSession, plan_id: int) -> None:
+    """Set the plan's stored unit counts from its assignments: for rows written around
+    `store_plan` (bulk loads); `store_plan` keeps them itself."""
+    counts = ((Task.lead_units, AssignmentRole.LEAD), (Task.support_units, AssignmentRole.SUPPORT))
+    for column, role in counts:
+        count = (
+            select(func.count())
+            .where(
+                Assignment.task_id == Task.id,
+                Assignment.active.is_(True),
+                Assignment.role == role.value,
+            )
+            .scalar_subquery()
+        )
+        await session.execute(update(Task).where(Task.plan_id == plan_id).values({column: count}))
 
 
 async def apply_routine_every(session: AsyncSession, every: Every) -> int:

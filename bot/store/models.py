@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -135,6 +136,10 @@ class Task(Base):
         Date, default=RECOMPUTE, server_default=RECOMPUTE.isoformat(), index=True
     )
     reminder_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: How many units lead and support the task (active assignments), kept by the import, the
+    #: only writer of assignments: the chat's counts read these, not a province's rows.
+    lead_units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    support_units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")
     assignments: Mapped[list[Assignment]] = relationship(back_populates="task")
@@ -163,7 +168,16 @@ class Assignment(Base):
     """One unit's part in one task: the thing that is reminded and confirmed."""
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("task_id", "unit_id"),
+        # The few units the Office gave a date of their own (`/giahan N … @UNIT`).
+        Index(
+            "ix_assignments_own_due",
+            "task_id",
+            sqlite_where=text("due_extended IS NOT NULL"),
+            postgresql_where=text("due_extended IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
