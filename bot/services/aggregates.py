@@ -69,12 +69,15 @@ async def plan_summary(
     verify: bool = False,
     chart: bool = False,
     unregistered: bool = False,
+    first_units: bool = True,
 ) -> PlanSummary:
     """One plan as the chat shows it, the same as `summarize(plan_status(...))`.
 
     What only some views show is read when asked for: `chart`, the chart's period counts of
     recurring tasks; `unregistered`, the lead units with nobody registered (the one-plan
-    overview and the digest; without it `unregistered_leads` is None).
+    overview and the digest; without it `unregistered_leads` is None); `first_units`, the
+    names of each task's first owing units (a list of plans shows counts only: without it the
+    owing lists hold their counts and no name).
     """
     tasks = list(
         await session.scalars(
@@ -90,6 +93,7 @@ async def plan_summary(
         several_plans=several_plans,
         verify=verify,
         chart=chart,
+        first_units=first_units,
     )
     start, end = plan_bounds(plan)
     return PlanSummary(
@@ -123,8 +127,10 @@ async def task_summaries(
     several_plans: bool = False,
     verify: bool = False,
     chart: bool = False,
+    first_units: bool = True,
 ) -> tuple[TaskSummary, ...]:
-    """The summaries of `tasks` (of one plan), in the order given."""
+    """The summaries of `tasks` (of one plan), in the order given (`first_units`: see
+    `plan_summary`)."""
     if not tasks:
         return ()
     frames = _frames(plan, tasks, today)
@@ -150,8 +156,10 @@ async def task_summaries(
                 states[state_of_row(schedule, None, False)] += total
                 owing_count += total if role == LEAD else 0
         silent_count = owing_count - registered_owing.get(task_id, 0)
-        first = await _first_owing(session, frame) if owing_count else ()
-        first_silent = await _first_owing(session, frame, silent=True) if silent_count else ()
+        first = await _first_owing(session, frame) if owing_count and first_units else ()
+        first_silent = (
+            await _first_owing(session, frame, silent=True) if silent_count and first_units else ()
+        )
         leads = counts[LEAD]
         lead_total = sum(leads.values())
         confirmed = history.get(task_id, {})
@@ -358,7 +366,9 @@ async def _registered_owing(session: AsyncSession, frames: Sequence[_TaskFrame])
         select(Assignment.task_id, func.count())
         .where(
             _registered(),
-            Assignment.task_id.in_([f.task.id for f in frames]),
+            # `+ 0`: walk the registered units' assignments by their unit, not every
+            # assignment of the plan's tasks (SQLite would pick the task index otherwise).
+            (Assignment.task_id + 0).in_([f.task.id for f in frames]),
             Assignment.active.is_(True),
             Assignment.role == LEAD,
             ~exists().where(_standing(frames)),

@@ -140,7 +140,8 @@ class BotServices:
 
     async def summary(self, key: str | None = None, *, detail: bool = False) -> PlanSummary:
         """One plan as `/status KEY` shows it (`detail`: with what only that overview shows,
-        the chart's counts and the units with nobody registered)."""
+        the chart's counts, the first owing units and the units with nobody registered;
+        without it, the counts a list of plans shows)."""
         async with self.db.reading() as session:
             plan = await plans.one_plan(session, key)
             return await self._summary(session, plan, detail=detail)
@@ -173,6 +174,7 @@ class BotServices:
             verify=options.verify,
             chart=detail,
             unregistered=detail,
+            first_units=detail,
         )
 
     async def task_view(
