@@ -1,4 +1,9 @@
-"""`nhacviec demo` plays the year on the console: deterministic and readable."""
+"""`nhacviec demo` plays the year on the console, readable, with the same counts every time.
+
+The demo runs on a manual clock with a fixed script; the exact counts asserted below (messages
+per role, tasks done, missed periods) are what a run that read the wall clock or depended on
+the order rows come back in would get wrong.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from bot.demo import run_demo
 
 
 async def test_the_demo_tells_the_year() -> None:
-    first, second = io.StringIO(), io.StringIO()
+    first = io.StringIO()
     assert await run_demo(out=first) == 0
     text = first.getvalue()
     assert text.startswith("Trình diễn nhacviec: Kế hoạch 187/KH-SGDĐT, 11 người đã đăng ký")
@@ -34,6 +39,3 @@ async def test_the_demo_tells_the_year() -> None:
     assert "hoàn thành đúng hạn: 7, hoàn thành quá hạn: 2, chưa hoàn thành: 1" in text
     # Three departments skip the third quarter of tasks 4, 5 and 9: nine missed periods.
     assert "số kỳ của nhiệm vụ định kỳ không được xác nhận: 9." in text
-
-    assert await run_demo(out=second) == 0
-    assert second.getvalue() == text
