@@ -265,7 +265,7 @@ async def done_during_tick(db: Path, departments: int, *, paced: bool) -> dict[s
     from scheduler.engine import ReminderEngine
 
     services = await open_services(bench_config(db, departments), clock=ManualClock(AT))
-    from scheduler.engine import SENDERS_PER_CHANNEL
+    from scheduler.engine import SENDERS_PER_CHANNEL, settle_heap
 
     channel = CountingChannel(SENDERS_PER_CHANNEL / 30 if paced else 0)
     engine = ReminderEngine(services, {"telegram": channel})
@@ -273,6 +273,7 @@ async def done_during_tick(db: Path, departments: int, *, paced: bool) -> dict[s
     head = Sender("telegram", str(CHAT_BASE + 1), str(CHAT_BASE + 1), "Trưởng phòng")
     for text in ("/xong 4", "/huy 4"):  # the first command of a process imports its handler
         await chat.says(head, text)
+    settle_heap()  # as `nhacviec run` does once started
     waits: list[float] = []
     stalls: list[float] = []
     busy: list[float] = []

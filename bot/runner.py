@@ -24,7 +24,7 @@ from bot.dispatch import Dispatcher
 from bot.i18n import N_, Translator
 from bot.services.facade import BotServices
 from handlers import HANDLERS
-from scheduler.engine import ReminderEngine
+from scheduler.engine import ReminderEngine, settle_heap
 from scheduler.lease import Lease
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class BotRunner:
                 max_instances=1,
                 next_run_time=self.services.now(),
             )
+        settle_heap()
         self.scheduler.start()
         names = ", ".join(self.channels) or "no channel"
         log.warning(

@@ -44,6 +44,16 @@ class WorkingCalendar:
             days_off = self._load(day.year)
         return day not in days_off
 
+    def knows(self, year: int) -> bool:
+        """Whether `year` is built: every question about it is then a set lookup."""
+        return year in self._days_off
+
+    def prepare(self, year: int) -> None:
+        """Build `year` now. Building takes tens of milliseconds (the `holidays` package and its
+        Vietnamese names): the engine does it in a worker thread, off the event loop."""
+        if not self.knows(year):
+            self._load(year)
+
     def on_or_before(self, day: date) -> date:
         """Return `day` if it is a working day, else the working day before it.
 
