@@ -205,18 +205,18 @@ async def registered_units(session: AsyncSession) -> set[str]:
     People are few (a contact per unit at most a handful), so one query over them is cheaper
     than asking about each of a large plan's units.
     """
-    return {name for _, name in await session.execute(registered_units_query())}
+    query = select(Unit.name).where(Unit.id.in_(registered_unit_ids_query()))
+    return set(await session.scalars(query))
 
 
-def registered_units_query() -> Select[tuple[int, str]]:
-    """`registered_units` as a query of (unit id, name), for the aggregates that filter on it
-    in SQL by id (`bot.services.aggregates`): one definition of who is registered."""
+def registered_unit_ids_query() -> Select[tuple[int]]:
+    """The ids of `registered_units`, for the aggregates that filter on them in SQL
+    (`bot.services.aggregates`): one definition of who is registered. Read from the contacts'
+    side: it costs what the people are, however many units a province stores."""
     return (
-        select(Unit.id, Unit.name)
-        .join(Membership, Membership.unit_id == Unit.id)
+        select(Membership.unit_id)
         .join(Contact, Contact.person_id == Membership.person_id)
         .where(Contact.revoked_at.is_(None))
-        .distinct()
     )
 
 
