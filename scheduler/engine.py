@@ -353,27 +353,21 @@ class ReminderEngine:
         """
         db = self.services.db
         claim_token = self._new_claim_token()
+        # The writer's transaction holds the claim alone: on SQLite each one is a turn a chat
+        # command (`/done`) may be queued behind, so what the message needs is read after it.
         async with db.session() as session:
             # A claim is stamped with the moment it is made, not the tick's start: a fan-out
             # may outlast the claim timeout, and another process must not take back live claims.
             claimed_at = as_local(self.claim_clock.now())
             ids = await outbox.claim(session, contact_id, claim_token, now, claimed_at=claimed_at)
-            if not ids:
-                return  # another process took them
+        if not ids:
+            return  # another process took them
+        async with db.reading() as session:
             rows = await outbox.load_claimed(session, ids)
             notices = await outbox.notice_details(session, rows)
             stale = await outbox.confirmed_since_queued(session, rows)
             # A plan closed since the row was queued: its reminders are no longer wanted.
             stale |= {row.id for row in rows if row.task_id not in quoting.tasks}
-            if stale:
-                await outbox.mark(
-                    session,
-                    sorted(stale),
-                    status=outbox.CANCELLED,
-                    claim_token=claim_token,
-                    now=now,
-                )
-                report.cancelled += len(stale)
             rows = [row for row in rows if row.id not in stale]
             quoting = replace(
                 quoting,
@@ -381,17 +375,6 @@ class ReminderEngine:
                     session, [row.assignment_id for row in rows if row.assignment_id]
                 ),
             )
-            older = _older_of_same_subject(rows)
-            if older:
-                # Rows piled up while sending failed: only the newest of each subject is news.
-                await outbox.mark(
-                    session,
-                    sorted(older),
-                    status=outbox.SKIPPED,
-                    claim_token=claim_token,
-                    now=now,
-                )
-                rows = [row for row in rows if row.id not in older]
             contact = await session.scalar(
                 select(Contact)
                 .options(
@@ -401,6 +384,22 @@ class ReminderEngine:
                 )
                 .where(Contact.id == contact_id)
             )
+            session.expunge_all()  # keep what was read: the read-only transaction rolls back
+        # Rows piled up while sending failed: only the newest of each subject is news.
+        older = _older_of_same_subject(rows)
+        rows = [row for row in rows if row.id not in older]
+        if stale or older:
+            async with db.session() as session:
+                for marked, status in ((stale, outbox.CANCELLED), (older, outbox.SKIPPED)):
+                    if marked:
+                        await outbox.mark(
+                            session,
+                            sorted(marked),
+                            status=status,
+                            claim_token=claim_token,
+                            now=now,
+                        )
+            report.cancelled += len(stale)
         if not rows:
             return
         assert contact is not None
