@@ -32,6 +32,7 @@ from bot.fit import TELEGRAM_LIMIT
 from bot.i18n import Translator
 from bot.services import reminder_dates
 from bot.services.facade import BotServices
+from bot.store.db import in_background
 from bot.store.engine_state import read_value, write_value
 from bot.store.models import Assignment, Contact, Membership, OutboxItem, Person, Task
 from bot.store.reminder_days import NEVER
@@ -128,10 +129,11 @@ class ReminderEngine:
         """Queue what is due at `now` (default: the clock) and, unless dry, send it."""
         now = as_local(now or self.services.now())
         async with self._lock:
-            with _collector_paused():
-                report = await self._queue(now, dry_run=dry_run)
-            if not dry_run:
-                await self.drain(now, report)
+            with in_background():  # a chat command's writes go before the tick's
+                with _collector_paused():
+                    report = await self._queue(now, dry_run=dry_run)
+                if not dry_run:
+                    await self.drain(now, report)
             return report
 
     async def _queue(self, now: datetime, *, dry_run: bool) -> TickReport:
