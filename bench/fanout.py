@@ -235,8 +235,8 @@ class CommitWindow:
         send_text = channel.send_text
         session = services.db.session
 
-        async def timed_send(chat_id: str, text: str) -> str:
-            message_id = await send_text(chat_id, text)
+        async def timed_send(chat_id: str, text: str, buttons: Any = None) -> str:
+            message_id = await send_text(chat_id, text, buttons)
             self.returned.append(time.monotonic())
             return message_id
 
