@@ -5,11 +5,13 @@ state follows from its standing confirmation for that period (confirmed on which
 or not) or, without one, from the task's own schedule (the unit's own date when the Office
 extended it for that unit alone). So the database answers with counts, never a row per unit:
 
-- the active assignments per (task, role, own extended date): one plain pass, no join;
+- the units per (task, role): kept on the task by the import; those with an own extended date
+  are read through a partial index and counted apart;
 - the standing confirmations per (task, role, own date, day confirmed, verified), read from the
   confirmations' side; the units not confirmed are the difference;
 - the owing units of the registered units (people are few): the unregistered by difference;
-- the first ten owing units of a task: a walk of its index in assignment order, LIMITed.
+- the first ten owing units of each task: a walk of its index in assignment order, LIMITed,
+  all of a plan's walks in one statement, and only where names are shown.
 
 The states are then worded by the same functions as the full computation (`bot.services.status`)
 once per group, so the two agree; `tests/test_aggregates.py` holds them equal on varied plans on
