@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ from bot.config import Config
 from bot.dispatch import Dispatcher
 from bot.domain.model import Role
 from bot.services.facade import BotServices
+from bot.store.db import Database
 from tests import pg
 from tests.pg import PgServer, PostgresUnavailable, start_server
 
@@ -52,11 +55,32 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(note)
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema once for the session: each test gets a copy
+    (running the migrations takes ~0.1 s a test, a copy ~1 ms), as PostgreSQL's tests get a
+    database made from a migrated template."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "nhacviec.db"
+
+    async def migrate() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        try:
+            await database.upgrade()
+        finally:
+            await database.dispose()  # the last connection checkpoints the WAL into the file
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The database a test runs on: a SQLite file, or a fresh PostgreSQL database."""
+    """The database a test runs on: a SQLite file, or a fresh PostgreSQL database, both already
+    at the newest schema."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'nhacviec.db'}"
+        path = tmp_path / "nhacviec.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
         return
     server: PgServer = request.getfixturevalue("pg_server")
     name = server.create_database()
