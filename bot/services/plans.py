@@ -142,10 +142,7 @@ class _UnitRows:
     async def load(self, names: Iterable[str]) -> None:
         """Read the rows of `names` and create the missing ones, with one insert for all."""
         wanted = list(dict.fromkeys(name for name in names if name not in self._cache))
-        for start in range(0, len(wanted), self.CHUNK):
-            chunk = wanted[start : start + self.CHUNK]
-            for unit in await self.session.scalars(select(Unit).where(Unit.name.in_(chunk))):
-                self._cache[unit.name] = unit
+        await self._read(wanted)
         missing = [name for name in wanted if name not in self._cache]
         if not missing:
             return
@@ -154,8 +151,11 @@ class _UnitRows:
         await self.session.execute(
             insert(Unit), [{"name": n, "is_group": self.catalog.is_group(n)} for n in missing]
         )
-        for start in range(0, len(missing), self.CHUNK):
-            chunk = missing[start : start + self.CHUNK]
+        await self._read(missing)
+
+    async def _read(self, names: list[str]) -> None:
+        for start in range(0, len(names), self.CHUNK):
+            chunk = names[start : start + self.CHUNK]
             for unit in await self.session.scalars(select(Unit).where(Unit.name.in_(chunk))):
                 self._cache[unit.name] = unit
 
