@@ -14,9 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from bot.bundled import bundled_plan
-from bot.domain.model import AssignmentRole, Every, Schedule
-from bot.importer import read_plan
+from bot.domain.model import Every, Schedule
 from bot.store.reminder_days import NEVER
 from scheduler.calendar import WorkingCalendar
 from scheduler.policy import (
@@ -26,9 +24,9 @@ from scheduler.policy import (
     plan_reminders,
 )
 from scheduler.settings import ReminderSettings
+from tests.plan_facts import facts_of_187
 
 CALENDAR = WorkingCalendar()
-PLAN = read_plan(bundled_plan())
 START = date(2022, 2, 7)
 END = date(2022, 12, 31)
 DEFAULTS = ReminderSettings()
@@ -36,28 +34,7 @@ UNITS = ("Phòng Tổ chức cán bộ", "Phòng Kế hoạch - Tài chính", "T
 
 
 def facts_187(start: date = START, end: date = END, imported: date | None = None) -> list:
-    out: list[AssignmentFacts] = []
-    for task in PLAN.tasks:
-        for role, units in (
-            (AssignmentRole.LEAD, task.lead),
-            (AssignmentRole.SUPPORT, task.support),
-        ):
-            for unit in units:
-                for name in UNITS if unit == "Các phòng thuộc Sở" else (unit,):
-                    out.append(
-                        AssignmentFacts(
-                            assignment_id=len(out) + 1,
-                            task_id=100 + task.no,
-                            task_no=task.no,
-                            unit=name,
-                            role=role,
-                            schedule=task.schedule,
-                            plan_start=start,
-                            plan_end=end,
-                            plan_imported=imported,
-                        )
-                    )
-    return out
+    return facts_of_187(UNITS, start, end, imported)
 
 
 def timelines(

@@ -15,10 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.bundled import bundled_plan
 from bot.domain.model import AssignmentRole, ScheduleKind
 from bot.domain.periods import periods_between
-from bot.importer import read_plan
 from scheduler.calendar import WorkingCalendar
 from scheduler.policy import (
     AssignmentFacts,
@@ -28,11 +26,11 @@ from scheduler.policy import (
     plan_reminders,
 )
 from scheduler.settings import ReminderSettings
+from tests.plan_facts import PLAN_187, facts_of_187
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = WorkingCalendar()
 SETTINGS = ReminderSettings()
-PLAN = read_plan(bundled_plan())
 PLAN_START = date(2022, 2, 7)  # the issue date
 PLAN_END = date(2022, 12, 31)
 CUT_OFF = date(2023, 1, 30)  # the plan's end + 30 days: the last day anything may be due
@@ -45,27 +43,8 @@ OVERSIGHT = "oversight"  # task-level: the escalation to the Office and Ban ISO
 
 
 def facts() -> list[AssignmentFacts]:
-    assert PLAN.issued == PLAN_START
-    out: list[AssignmentFacts] = []
-    for task in PLAN.tasks:
-        for role, units in (
-            (AssignmentRole.LEAD, task.lead),
-            (AssignmentRole.SUPPORT, task.support),
-        ):
-            for unit in units:
-                out.append(
-                    AssignmentFacts(
-                        assignment_id=len(out) + 1,
-                        task_id=100 + task.no,
-                        task_no=task.no,
-                        unit=DEPARTMENT if unit == "Các phòng thuộc Sở" else unit,
-                        role=role,
-                        schedule=task.schedule,
-                        plan_start=PLAN_START,
-                        plan_end=PLAN_END,
-                    )
-                )
-    return out
+    assert PLAN_187.issued == PLAN_START
+    return facts_of_187((DEPARTMENT,), PLAN_START, PLAN_END)
 
 
 FACTS = facts()
