@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from bot.channels.base import OutgoingFile, Reply
+from bot.domain.plans import file_name_part
 from handlers.base import CommandContext
 
 REPORT_DIR = Path(tempfile.gettempdir()) / "nhacviec-reports"
@@ -30,7 +31,7 @@ def report_dir() -> Path:
 
 def report_path(plan_number: str, extension: str) -> Path:
     """A fresh file name in the bot's report folder."""
-    safe = plan_number.replace("/", "-")
+    safe = file_name_part(plan_number)
     handle, name = tempfile.mkstemp(prefix=f"{safe}-", suffix=f".{extension}", dir=report_dir())
     os.close(handle)  # the writer opens the file by name; an open descriptor per call would leak
     return Path(name)
@@ -54,7 +55,7 @@ async def handle(ctx: CommandContext) -> Reply:
     status = await ctx.services.status(key)
     path = report_path(status.number, fmt)
     await ctx.services.write_report(fmt, path, ctx.tr.language, current=status)
-    name = f"{'BaoCao' if fmt == 'docx' else 'TheoDoi'}-{status.number.replace('/', '-')}.{fmt}"
+    name = f"{'BaoCao' if fmt == 'docx' else 'TheoDoi'}-{file_name_part(status.number)}.{fmt}"
     caption = (
         ctx._(
             "Year-end report of plan {plan}, as of {date}. Fill in the number and date.",

@@ -88,6 +88,11 @@ def address(key: str, no: int, *, several_plans: bool) -> str:
     return f"{key}.{no}" if several_plans else str(no)
 
 
+def file_name_part(number: str) -> str:
+    """A plan's number as part of a file name (`187/KH-SGDĐT` → `187-KH-SGDĐT`): no slash."""
+    return number.replace("/", "-")
+
+
 def schedule_reach(schedule: Schedule) -> date | None:
     """The latest day a task's own schedule names (None: it names none)."""
     if schedule.kind is ScheduleKind.RECURRING:

@@ -15,7 +15,7 @@ from bot.channels.base import Attachment, FileSource, Sender
 from bot.clock import Clock, local_today
 from bot.config import Config
 from bot.domain.model import ParsedPlan, Role
-from bot.domain.plans import TaskRef, address
+from bot.domain.plans import TaskRef, address, file_name_part
 from bot.domain.units import UnitCatalog
 from bot.services import (
     addressing,
@@ -233,7 +233,7 @@ class BotServices:
 
         data = chart_data(summary, self.config.agency)
         digest = hashlib.sha256(repr((data, language)).encode()).hexdigest()[:20]
-        path = directory / f"{summary.number.replace('/', '-')}-chart-{digest}.png"
+        path = directory / f"{file_name_part(summary.number)}-chart-{digest}.png"
         try:
             os.utime(path)  # used again: keep it past the folder's hourly clean-up
             return path
